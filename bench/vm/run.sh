@@ -1,0 +1,19 @@
+#!/bin/bash
+# make bench-vm: orbvm beside QEMU in ONE nested-lab run (bench/vm/bench.py measures).
+#
+# Usage: bench/vm/run.sh [BUILD]     (orbvm from BUILD/orbvm-static; build/ by default)
+#   BENCH_VM_ROUNDS=N (default 3), BENCH_VM_VMMS=orbvm,qemu_pc,qemu_microvm
+# Owns: preparing the images (cached) and starting the lab; prints bench.py's
+# `bench NAME VALUE UNIT` lines and table. Without orbvm built, QEMU is still measured
+# and the exit status is 1.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+BUILD=${1:-build}
+PYTHON=${PYTHON:-python3}
+bash tools/guest/images.sh build/guest build/lab cache || exit 1
+args=(--orbvm "$BUILD/orbvm-static" --kernel build/guest/vmlinuz
+	--initrd build/guest/initramfs.cpio.gz --rounds "${BENCH_VM_ROUNDS:-3}"
+	--vmms "${BENCH_VM_VMMS:-orbvm,qemu_pc,qemu_microvm}")
+[ -n "${ORBLAB_VERBOSE:-}" ] && args+=(--verbose)
+exec "$PYTHON" tools/lab/run-lab.py --timeout 580 -- "$PYTHON" bench/vm/bench.py "${args[@]}"

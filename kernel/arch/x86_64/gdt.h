@@ -1,0 +1,42 @@
+/*
+ * Segment descriptors and the TSS, per CPU.
+ *
+ * In long mode segments are mostly vestigial, but the GDT still decides the
+ * privilege level of code, and the TSS holds the stack the CPU switches to on
+ * entry from user mode (rsp0) and the IST stacks that #DF, NMI and #MC always
+ * run on, so that even a kernel stack overflow gets reported.
+ *
+ * Selector layout (fixed by SYSCALL/SYSRET, which derive the user selectors
+ * from STAR):
+ *   0x08 kernel code   0x10 kernel data   0x18 (unused 32-bit user code)
+ *   0x20 user data     0x28 user code     0x30 TSS (two slots)
+ */
+#ifndef ORB_ARCH_GDT_H
+#define ORB_ARCH_GDT_H
+
+#include "lib/types.h"
+#include <arch/cpu_arch.h>
+
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UDATA (0x20 | 3)
+#define SEL_UCODE (0x28 | 3)
+#define SEL_TSS	  0x30
+
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI		  2
+#define IST_MACHINE_CHECK 3
+#define IST_COUNT	  3
+#define IST_STACK_SIZE	  0x4000
+
+/* Fills and loads the GDT and TSS of the running CPU. ist_tops[i] is the top of
+ * the stack for IST i+1. */
+void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT]);
+
+/* The boot CPU's tables and IST stacks (static, with guard pages below each stack). */
+void gdt_init_boot_cpu(struct cpu_tables *t);
+
+/* Virtual addresses of the guard pages of the boot CPU's IST stacks (to unmap). */
+extern uint8_t boot_ist_area[IST_COUNT][PAGE_SIZE + IST_STACK_SIZE];
+
+#endif

@@ -1,0 +1,225 @@
+/*
+ * Local APIC driver (see lapic.h).
+ *
+ * Register access goes through lapic_read/lapic_write, which use MMIO in
+ * xAPIC mode and the MSR range 0x800+ in x2APIC mode (register offset / 16).
+ * The ICR differs: two 32-bit registers in xAPIC (destination in the high
+ * word, bits 24..31), one 64-bit MSR in x2APIC (destination in bits 32..63).
+ */
+#include "lapic.h"
+#include "pit.h"
+#include "lib/kprintf.h"
+#include "mm/mem_init.h"
+#include <arch/x86.h>
+#include <arch/cpu.h>
+
+#define MSR_APIC_BASE	 0x1b
+#define APIC_BASE_ENABLE (1ull << 11)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define MSR_TSC_DEADLINE 0x6e0
+
+#define REG_ID	       0x20
+#define REG_VERSION    0x30
+#define REG_TPR	       0x80
+#define REG_EOI	       0xb0
+#define REG_SVR	       0xf0
+#define REG_ESR	       0x280
+#define REG_ICR_LO     0x300
+#define REG_ICR_HI     0x310
+#define REG_LVT_TIMER  0x320
+#define REG_LVT_LINT0  0x350
+#define REG_LVT_LINT1  0x360
+#define REG_LVT_ERROR  0x370
+#define REG_TIMER_INIT 0x380
+#define REG_TIMER_CUR  0x390
+#define REG_TIMER_DIV  0x3e0
+
+#define LVT_MASKED	 (1u << 16)
+#define LVT_PERIODIC	 (1u << 17)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define LVT_NMI		 (4u << 8)
+#define ICR_INIT	 (5u << 8)
+#define ICR_STARTUP	 (6u << 8)
+#define ICR_NMI		 (4u << 8)
+#define ICR_ASSERT	 (1u << 14)
+#define ICR_LEVEL	 (1u << 15)
+#define ICR_PENDING	 (1u << 12)
+#define ICR_ALL_BUT_SELF (3u << 18)
+
+static volatile uint32_t *mmio;
+static bool x2apic;
+static bool deadline;
+static uint64_t timer_hz_; /* APIC timer ticks per second, divide by 16 */
+static uint64_t tsc_hz_;
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(0x800 + (reg >> 4));
+	return mmio[reg / 4];
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	if (x2apic)
+		wrmsr(0x800 + (reg >> 4), v);
+	else
+		mmio[reg / 4] = v;
+}
+
+bool lapic_x2apic(void)
+{
+	return x2apic;
+}
+
+bool lapic_tsc_deadline(void)
+{
+	return deadline;
+}
+
+void lapic_init_boot(uint64_t mmio_phys)
+{
+	x2apic = cpu_features.x2apic;
+	if (!x2apic) {
+		mmio = kmap_mmio(mmio_phys, PAGE_SIZE);
+		if (!mmio)
+			kwarn("lapic: cannot map registers at 0x%lx\n", mmio_phys);
+	}
+	deadline = cpu_features.tsc_deadline && cpu_features.invariant_tsc;
+	kinfo("lapic: %s mode%s\n", x2apic ? "x2APIC" : "xAPIC",
+	      deadline ? ", TSC-deadline timer" : "");
+}
+
+void lapic_init_cpu(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+	if (x2apic)
+		base |= APIC_BASE_X2APIC;
+	wrmsr(MSR_APIC_BASE, base);
+
+	lapic_write(REG_TPR, 0);
+	lapic_write(REG_LVT_LINT0, LVT_MASKED);
+	lapic_write(REG_LVT_LINT1, LVT_NMI); /* LINT1 is wired to NMI on PCs */
+	lapic_write(REG_LVT_ERROR, VEC_APIC_ERROR);
+	lapic_write(REG_ESR, 0);
+	lapic_write(REG_ESR, 0);
+	lapic_write(REG_SVR, VEC_SPURIOUS | 0x100); /* software enable */
+	lapic_write(REG_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	uint32_t id = lapic_read(REG_ID);
+	return x2apic ? id : id >> 24;
+}
+
+void lapic_eoi(void)
+{
+	lapic_write(REG_EOI, 0);
+}
+
+static void icr_send(uint32_t dest, uint32_t low)
+{
+	if (x2apic) {
+		wrmsr(0x830, ((uint64_t)dest << 32) | low);
+		return;
+	}
+	while (lapic_read(REG_ICR_LO) & ICR_PENDING)
+		arch_cpu_relax();
+	lapic_write(REG_ICR_HI, dest << 24);
+	lapic_write(REG_ICR_LO, low);
+	while (lapic_read(REG_ICR_LO) & ICR_PENDING)
+		arch_cpu_relax();
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	icr_send(apic_id, vector | ICR_ASSERT);
+}
+
+void lapic_send_ipi_all_but_self(uint8_t vector)
+{
+	icr_send(0, vector | ICR_ASSERT | ICR_ALL_BUT_SELF);
+}
+
+void lapic_send_nmi_all_but_self(void)
+{
+	icr_send(0, ICR_NMI | ICR_ASSERT | ICR_ALL_BUT_SELF);
+}
+
+void lapic_send_init(uint32_t apic_id)
+{
+	icr_send(apic_id, ICR_INIT | ICR_ASSERT | ICR_LEVEL);
+}
+
+void lapic_send_sipi(uint32_t apic_id, uint8_t page)
+{
+	icr_send(apic_id, ICR_STARTUP | page);
+}
+
+void lapic_timer_calibrate(void)
+{
+	/* Count APIC timer ticks (divide by 16) and TSC ticks over 10 ms of PIT time;
+	 * the best of three runs filters out an interrupted one. */
+	uint64_t best_apic = 0, best_tsc = 0;
+	for (int run = 0; run < 3; run++) {
+		lapic_write(REG_TIMER_DIV, 0x3); /* divide by 16 */
+		lapic_write(REG_LVT_TIMER, LVT_MASKED);
+		lapic_write(REG_TIMER_INIT, 0xffffffff);
+		uint64_t t0 = arch_read_tsc();
+		pit_wait_ms(10);
+		uint64_t t1 = arch_read_tsc();
+		uint32_t left = lapic_read(REG_TIMER_CUR);
+		lapic_write(REG_TIMER_INIT, 0);
+		uint64_t apic = 0xffffffffu - left;
+		if (apic > best_apic)
+			best_apic = apic;
+		if (t1 - t0 > best_tsc)
+			best_tsc = t1 - t0;
+	}
+	timer_hz_ = best_apic * 100;
+	tsc_hz_ = best_tsc * 100;
+	if (timer_hz_ == 0) {
+		kwarn("lapic: timer calibration failed; assuming 100 MHz\n");
+		timer_hz_ = 100000000 / 16;
+	}
+	if (tsc_hz_ == 0)
+		tsc_hz_ = 1000000000;
+	kinfo("lapic: timer %lu kHz (after /16), TSC %lu MHz\n", timer_hz_ / 1000,
+	      tsc_hz_ / 1000000);
+}
+
+static uint64_t deadline_period; /* TSC ticks per tick in TSC-deadline mode */
+
+void lapic_timer_start(uint32_t hz)
+{
+	if (deadline) {
+		/* One-shot at a TSC value; the tick handler re-arms it (lapic_timer_rearm). */
+		deadline_period = tsc_hz_ / hz;
+		lapic_write(REG_LVT_TIMER, VEC_TIMER | LVT_TSC_DEADLINE);
+		__asm__ volatile("mfence" ::
+				     : "memory"); /* SDM: order the LVT write before the MSR */
+		wrmsr(MSR_TSC_DEADLINE, arch_read_tsc() + deadline_period);
+		return;
+	}
+	lapic_write(REG_TIMER_DIV, 0x3);
+	lapic_write(REG_LVT_TIMER, VEC_TIMER | LVT_PERIODIC);
+	uint64_t count = timer_hz_ / hz;
+	lapic_write(REG_TIMER_INIT, count ? (uint32_t)MIN(count, 0xffffffffull) : 1);
+}
+
+void lapic_timer_rearm(void)
+{
+	if (deadline)
+		wrmsr(MSR_TSC_DEADLINE, arch_read_tsc() + deadline_period);
+}
+
+uint64_t lapic_timer_hz(void)
+{
+	return timer_hz_;
+}
+
+uint64_t tsc_hz(void)
+{
+	return tsc_hz_;
+}

@@ -1,0 +1,19 @@
+/*
+ * The legacy 8253/8254 PIT, used only as a known clock (1.193182 MHz) to
+ * measure the APIC timer and TSC frequencies at boot, and the 8259 PICs,
+ * which are remapped away from the exception vectors and masked.
+ */
+#ifndef ORB_ARCH_PIT_H
+#define ORB_ARCH_PIT_H
+
+#include "lib/types.h"
+
+#define PIT_HZ 1193182u
+
+/* Busy-waits about ms milliseconds on PIT channel 2 (ms <= 50). */
+void pit_wait_ms(unsigned ms);
+
+/* Remaps the 8259s to VEC_PIC_BASE and masks every line. */
+void pic_disable(void);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * SMP start-up and cross-CPU operations (see smp.h).
+ *
+ * Start-up: for each AP, the boot CPU prepares a struct cpu, an idle thread
+ * (whose kernel stack the AP starts on) and IST stacks, writes them into the
+ * trampoline's data block, and sends INIT, waits 10 ms, SIPI, waits 200 us,
+ * SIPI again if the AP has not checked in. An AP that has not come online
+ * within 200 ms is reported and left alone. APs are started one at a time,
+ * so the single trampoline page is enough.
+ */
+#include "smp.h"
+#include "core/acpi.h"
+#include "core/sched.h"
+#include "core/time.h"
+#include "fpu.h"
+#include "gdt.h"
+#include "lapic.h"
+#include "trap.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/kstack.h"
+#include "mm/phys.h"
+#include "mm/vm.h"
+#include <arch/x86.h>
+
+#define TRAMPOLINE_PHYS 0x8000
+
+extern const uint8_t ap_trampoline_start[], ap_trampoline_end[], ap_trampoline_data[];
+
+struct tramp_data {
+	uint64_t cr3, stack, cpu, nx, entry;
+};
+
+static volatile bool ap_ready;
+
+extern struct acpi_info platform_acpi;
+extern bool platform_acpi_ok;
+
+/* First C code on an AP: runs on its idle thread's stack. */
+static noreturn void ap_entry(struct cpu *c)
+{
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
+	gdt_init_cpu(&c->arch.tables, c->arch.kstack_tops + 1);
+	idt_load();
+	if (cpu_features.pge)
+		write_cr4(read_cr4() | CR4_PGE);
+	fpu_init_cpu(false);
+	lapic_init_cpu();
+	lapic_timer_start(SCHED_HZ);
+	c->arch.tsc_at_online = arch_read_tsc();
+	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&ncpus_online, 1, __ATOMIC_RELEASE);
+	ap_ready = true;
+	arch_irq_enable();
+	sched_idle_loop();
+}
+
+static bool start_one(struct cpu *c, struct tramp_data *data)
+{
+	for (int i = 1; i <= IST_COUNT; i++) {
+		c->arch.kstack_tops[i] = kstack_alloc();
+		if (!c->arch.kstack_tops[i])
+			return false;
+	}
+	struct thread *idle = thread_create_idle(c, 0);
+	if (!idle)
+		return false;
+	sched_init_cpu(c, idle);
+
+	data->stack = idle->kstack_top;
+	data->cpu = (uint64_t)c;
+	ap_ready = false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	lapic_send_init(c->hw_id);
+	time_delay_ns(10000000);
+	lapic_send_sipi(c->hw_id, TRAMPOLINE_PHYS >> 12);
+	time_delay_ns(200000);
+	if (!ap_ready)
+		lapic_send_sipi(c->hw_id, TRAMPOLINE_PHYS >> 12);
+	uint64_t deadline = time_now_ns() + 200000000;
+	while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE) && time_now_ns() < deadline)
+		arch_cpu_relax();
+	return ap_ready;
+}
+
+unsigned smp_start_aps(const struct acpi_info *acpi)
+{
+	uint32_t self = lapic_id();
+	size_t len = (size_t)(ap_trampoline_end - ap_trampoline_start);
+	memcpy(phys_to_virt(TRAMPOLINE_PHYS), ap_trampoline_start, len);
+	struct tramp_data *data =
+	    phys_to_virt(TRAMPOLINE_PHYS + (size_t)(ap_trampoline_data - ap_trampoline_start));
+	data->cr3 = kernel_space.root;
+	data->nx = cpu_features.nx;
+	data->entry = (uint64_t)ap_entry;
+	/* The trampoline runs at its physical address once paging is on. */
+	if (vm_map(&kernel_space, TRAMPOLINE_PHYS, TRAMPOLINE_PHYS, VM_READ | VM_EXEC)) {
+		kwarn("smp: cannot map the trampoline; running on one CPU\n");
+		return 1;
+	}
+
+	for (size_t i = 0; i < acpi->madt.cpu_count; i++) {
+		const struct acpi_cpu *ac = &acpi->madt.cpus[i];
+		if (!(ac->flags & ACPI_CPU_ENABLED) || ac->apic_id == self)
+			continue;
+		if (ncpus >= MAX_CPUS) {
+			kwarn("smp: more than %d CPUs; the rest stay off\n", MAX_CPUS);
+			break;
+		}
+		struct cpu *c = &cpus[ncpus];
+		c->self = c;
+		c->id = ncpus;
+		c->hw_id = ac->apic_id;
+		__atomic_store_n(&ncpus, ncpus + 1, __ATOMIC_RELEASE); /* the AP reads it at once */
+		if (!start_one(c, data)) {
+			kwarn("smp: CPU with APIC id %u did not start; continuing without it\n",
+			      ac->apic_id);
+			__atomic_store_n(&ncpus, ncpus - 1, __ATOMIC_RELEASE);
+			memset(c, 0, sizeof(*c));
+		}
+	}
+	vm_unmap(&kernel_space, TRAMPOLINE_PHYS, NULL);
+	return ncpus_online;
+}
+
+unsigned arch_start_cpus(void)
+{
+	struct cpu *bsp = &cpus[0];
+	bsp->hw_id = lapic_id();
+	lapic_timer_start(SCHED_HZ);
+	bsp->arch.tsc_at_online = arch_read_tsc();
+	__atomic_store_n(&bsp->online, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&ncpus_online, 1, __ATOMIC_RELEASE);
+	if (platform_acpi_ok)
+		smp_start_aps(&platform_acpi);
+	return ncpus_online;
+}
+
+/* ---- TLB shootdown ---------------------------------------------------- */
+
+static uint32_t shootdown_busy;	      /* a test-and-set lock: 1 while a shootdown runs */
+static volatile vaddr_t shootdown_va; /* guarded by shootdown_busy */
+static volatile uint32_t
+    shootdown_pending[MAX_CPUS]; /* set by the initiator, cleared by each target */
+
+void tlb_shootdown_ack(void)
+{
+	struct cpu *c = this_cpu();
+	if (!__atomic_load_n(&shootdown_pending[c->id], __ATOMIC_ACQUIRE))
+		return;
+	vaddr_t va = shootdown_va;
+	if (va)
+		invlpg(va);
+	else
+		write_cr3(read_cr3());
+	__atomic_store_n(&shootdown_pending[c->id], 0, __ATOMIC_RELEASE);
+}
+
+void tlb_shootdown(vaddr_t va)
+{
+	if (__atomic_load_n(&ncpus_online, __ATOMIC_ACQUIRE) <= 1)
+		return;
+	irqflags_t f = arch_irq_save();
+	/* While waiting for the lock, answer requests aimed at us: the holder may
+	 * be waiting for this CPU, and our interrupts may be off. */
+	while (__atomic_exchange_n(&shootdown_busy, 1, __ATOMIC_ACQUIRE)) {
+		tlb_shootdown_ack();
+		arch_cpu_relax();
+	}
+	struct cpu *self = this_cpu();
+	shootdown_va = va;
+	for (unsigned i = 0; i < ncpus; i++) {
+		if (i == self->id || !__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			continue;
+		__atomic_store_n(&shootdown_pending[i], 1, __ATOMIC_RELEASE);
+		lapic_send_ipi(cpus[i].hw_id, VEC_IPI_TLB);
+	}
+	for (unsigned i = 0; i < ncpus; i++)
+		while (__atomic_load_n(&shootdown_pending[i], __ATOMIC_ACQUIRE))
+			arch_cpu_relax();
+	__atomic_store_n(&shootdown_busy, 0, __ATOMIC_RELEASE);
+	arch_irq_restore(f);
+}
+
+void smp_stop_others(void)
+{
+	if (__atomic_load_n(&ncpus_online, __ATOMIC_ACQUIRE) > 1)
+		lapic_send_nmi_all_but_self();
+}

@@ -1,0 +1,177 @@
+/*
+ * Trap dispatch and the crash report.
+ *
+ * trap_dispatch() decides what a trap is: a fault inside an armed probe
+ * (resume at its recovery point), an exception nobody handles (report and
+ * panic), or an interrupt (handed to the IRQ layer once it exists; for now
+ * logged). The report names the exception, decodes the error code, shows CR2
+ * for page faults, all registers and a symbolised backtrace.
+ */
+#include "trap.h"
+#include "core/panic_stop.h"
+#include "core/ksyms.h"
+#include "lib/kprintf.h"
+#include <arch/x86.h>
+#include <arch/backtrace.h>
+#include "core/sched.h"
+#include "lapic.h"
+#include "smp.h"
+
+void irq_dispatch(unsigned vector);
+
+struct fault_info last_recovered_fault;
+
+/* Armed by the probes in probe.S. */
+extern uint64_t probe_recover_rip, probe_recover_rsp;
+extern uint8_t probe_active;
+
+static const char *const exception_names[32] = {
+    [0] = "Divide Error (#DE)",
+    [1] = "Debug (#DB)",
+    [2] = "Non-Maskable Interrupt (NMI)",
+    [3] = "Breakpoint (#BP)",
+    [4] = "Overflow (#OF)",
+    [5] = "BOUND Range Exceeded (#BR)",
+    [6] = "Invalid Opcode (#UD)",
+    [7] = "Device Not Available (#NM)",
+    [8] = "Double Fault (#DF)",
+    [9] = "Coprocessor Segment Overrun",
+    [10] = "Invalid TSS (#TS)",
+    [11] = "Segment Not Present (#NP)",
+    [12] = "Stack-Segment Fault (#SS)",
+    [13] = "General Protection Fault (#GP)",
+    [14] = "Page Fault (#PF)",
+    [16] = "x87 Floating-Point Exception (#MF)",
+    [17] = "Alignment Check (#AC)",
+    [18] = "Machine Check (#MC)",
+    [19] = "SIMD Floating-Point Exception (#XM)",
+    [20] = "Virtualization Exception (#VE)",
+    [21] = "Control Protection Exception (#CP)",
+    [28] = "Hypervisor Injection Exception (#HV)",
+    [29] = "VMM Communication Exception (#VC)",
+    [30] = "Security Exception (#SX)",
+};
+
+const char *trap_name(unsigned vector)
+{
+	if (vector < 32)
+		return exception_names[vector] ? exception_names[vector] : "Reserved Exception";
+	return NULL;
+}
+
+static void print_pf_error(uint64_t e)
+{
+	kprintf(" (%s, %s, %s mode%s%s)", (e & 1) ? "protection violation" : "page not present",
+		(e & 2) ? "write" : ((e & 16) ? "instruction fetch" : "read"),
+		(e & 4) ? "user" : "kernel", (e & 8) ? ", reserved bit set" : "",
+		(e & 32) ? ", protection key" : "");
+}
+
+static void print_sym(uint64_t addr)
+{
+	uint64_t off;
+	const char *name = ksyms_lookup(addr, &off);
+	if (name)
+		kprintf(" <%s+0x%lx>", name, off);
+}
+
+void trap_report(const struct trap_frame *f)
+{
+	kprintf("\n*** CPU exception: %s, vector %lu ***\n", trap_name((unsigned)f->vector),
+		f->vector);
+	kprintf("error code: 0x%lx", f->error);
+	if (f->vector == VEC_PF)
+		print_pf_error(f->error);
+	kprintf("\n");
+	if (f->vector == VEC_PF)
+		kprintf("CR2 (fault address): 0x%016lx\n", read_cr2());
+	kprintf("RIP: 0x%016lx", f->rip);
+	print_sym(f->rip);
+	kprintf("\nCS: 0x%04lx  SS: 0x%04lx  RFLAGS: 0x%016lx  (%s mode)\n", f->cs, f->ss,
+		f->rflags, (f->cs & 3) ? "user" : "kernel");
+	kprintf("RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+	kprintf("RSI=%016lx RDI=%016lx RBP=%016lx RSP=%016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
+	kprintf("R8 =%016lx R9 =%016lx R10=%016lx R11=%016lx\n", f->r8, f->r9, f->r10, f->r11);
+	kprintf("R12=%016lx R13=%016lx R14=%016lx R15=%016lx\n", f->r12, f->r13, f->r14, f->r15);
+	kprintf("CR0=%016lx CR3=%016lx CR4=%016lx\n", read_cr0(), read_cr3(), read_cr4());
+	/* A fault on a function's first instruction happens before it pushed its
+	 * frame pointer: its caller is then found through the return address on
+	 * top of the stack, not through RBP. */
+	uint64_t off, ret;
+	if (!(f->cs & 3) && ksyms_lookup(f->rip, &off) && off == 0 &&
+	    probe_read64((void *)f->rsp, &ret) == 0 && ksyms_lookup(ret, &off)) {
+		kprintf("(fault at function entry; caller from the stack: 0x%016lx", ret);
+		print_sym(ret - 1);
+		kprintf(")\n");
+	}
+	backtrace_print(f->rip, f->rbp);
+}
+
+/* A fault inside an armed probe: record it and resume at the recovery point. */
+static bool probe_recover(struct trap_frame *f)
+{
+	if ((f->cs & 3) || !probe_active)
+		return false;
+	if (f->vector != VEC_PF && f->vector != VEC_GP && f->vector != VEC_INVALID_OPCODE)
+		return false;
+	last_recovered_fault = (struct fault_info){
+	    .vector = f->vector,
+	    .error = f->error,
+	    .addr = f->vector == VEC_PF ? read_cr2() : 0,
+	    .rip = f->rip,
+	};
+	probe_active = 0;
+	f->rip = probe_recover_rip;
+	f->rsp = probe_recover_rsp;
+	return true;
+}
+
+static void interrupt(struct trap_frame *f)
+{
+	unsigned v = (unsigned)f->vector;
+	struct cpu *c = this_cpu();
+	if (v == VEC_TIMER) {
+		lapic_eoi();
+		lapic_timer_rearm();
+		sched_tick();
+	} else if (v == VEC_IPI_RESCHED) {
+		lapic_eoi();
+		c->need_resched = true;
+	} else if (v == VEC_IPI_TLB) {
+		tlb_shootdown_ack();
+		lapic_eoi();
+	} else if (v >= VEC_IRQ_FIRST && v <= VEC_IRQ_LAST) {
+		irq_dispatch(v);
+	} else if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16) {
+		/* A spurious IRQ 7/15 from the masked 8259s: no EOI is owed. */
+	} else if (v == VEC_SPURIOUS) {
+		/* Spurious local APIC interrupt: no EOI. */
+	} else if (v == VEC_APIC_ERROR) {
+		kwarn("lapic: error interrupt on CPU %u\n", c->id);
+		lapic_eoi();
+	} else {
+		kwarn("trap: unexpected interrupt, vector %u on CPU %u\n", v, c->id);
+		lapic_eoi();
+	}
+	/* Preempt if the tick or an IPI asked for it and the interrupted code allows it. */
+	if (c->need_resched && c->preempt_off == 0 && (f->rflags & (1u << 9)) && c->current)
+		schedule();
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	if (f->vector >= 32) {
+		interrupt(f);
+		return;
+	}
+	if (f->vector == VEC_NMI && panic_in_progress())
+		arch_halt_forever(); /* another CPU panicked and stopped us */
+	if (probe_recover(f))
+		return;
+	if (!panic_enter())
+		arch_halt_forever();
+	trap_report(f);
+	kprintf("KERNEL PANIC: unhandled %s in %s mode on CPU %u\n", trap_name((unsigned)f->vector),
+		(f->cs & 3) ? "user" : "kernel", this_cpu()->id);
+	panic_halt();
+}

@@ -1,0 +1,14 @@
+/*
+ * VGA text-mode console (80x25 at physical 0xB8000), used when the machine
+ * boots in text mode (BIOS).
+ */
+#ifndef ORB_ARCH_VGA_TEXT_H
+#define ORB_ARCH_VGA_TEXT_H
+
+#include "lib/types.h"
+
+/* Clears the screen and registers the console. buffer is the mapped text
+ * buffer (cols*rows 16-bit cells). */
+void vga_text_init(volatile uint16_t *buffer, unsigned cols, unsigned rows);
+
+#endif

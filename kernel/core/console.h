@@ -1,0 +1,37 @@
+/*
+ * Kernel consoles.
+ *
+ * A console is anything kernel text can be written to: the serial port, the
+ * VGA text screen, a framebuffer. Drivers register one with console_register()
+ * and every kprintf goes to all of them, in order of registration.
+ *
+ * console_lock serializes output so lines from different CPUs do not mix.
+ * Once a panic starts, console_panic_mode() makes the lock be ignored (the CPU
+ * that panicked may have held it) so the report always gets out.
+ */
+#ifndef ORB_CORE_CONSOLE_H
+#define ORB_CORE_CONSOLE_H
+
+#include "lib/types.h"
+#include "lib/spinlock.h"
+
+struct console {
+	const char *name;
+	void (*write)(struct console *c, const char *s, size_t n);
+	void *ctx;
+	struct console *next; /* guarded by console_lock */
+};
+
+void console_register(struct console *c);
+
+/* Takes the console lock (interrupts off) and writes s to every console. */
+void console_write(const char *s, size_t n);
+
+/* For kprintf: hold the lock across several writes. */
+irqflags_t console_lock(void);
+void console_unlock(irqflags_t f);
+void console_write_locked(const char *s, size_t n);
+
+void console_panic_mode(void);
+
+#endif

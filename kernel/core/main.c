@@ -1,0 +1,133 @@
+/*
+ * kmain: the kernel's start-up, one step after another.
+ *
+ * boot.S calls kmain(magic, info) on the boot stack, in the higher half, with
+ * the boot page tables (first 4 GiB identity and direct-mapped). Each step
+ * below depends only on the ones before it; nothing runs from constructors.
+ */
+#include "core/bootinfo.h"
+#include "core/kmain.h"
+#include "lib/kprintf.h"
+#include "lib/panic.h"
+#include "lib/string.h"
+#include "mm/mem_init.h"
+#include "mm/phys.h"
+#include "test/ktest.h"
+#include "core/sched.h"
+#include <arch/init.h>
+
+#define ORBITAL_VERSION "0.1"
+
+struct boot_info boot_info;
+uint32_t boot_magic;
+paddr_t boot_info_addr;
+
+/* Boot page tables map the first 4 GiB at the direct-map base; nothing else
+ * can be read before kmap_setup(). */
+const void *boot_phys_read(void *ctx, paddr_t addr, size_t len)
+{
+	(void)ctx;
+	if (addr + len < addr || addr + len > GiB(4))
+		return NULL;
+	return phys_to_virt(addr);
+}
+
+noreturn void boot_fail(const struct boot_info *bi)
+{
+	panic("boot: %s", bi->error[0] ? bi->error : "invalid boot information");
+}
+
+static const char *protocol_name(uint32_t p)
+{
+	return p == BOOT_PROTO_MULTIBOOT2 ? "Multiboot2" : p == BOOT_PROTO_PVH ? "PVH" : "unknown";
+}
+
+static void print_memory_map(const struct boot_info *bi)
+{
+	static const char *const types[] = {"?",	"usable",   "ACPI reclaimable",
+					    "ACPI NVS", "reserved", "bad"};
+	kinfo("Memory map (%zu regions):\n", bi->mmap_count);
+	for (size_t i = 0; i < bi->mmap_count; i++) {
+		const struct boot_mem_region *m = &bi->mmap[i];
+		kinfo("  [0x%012lx - 0x%012lx) %s\n", m->base, m->base + m->length,
+		      types[m->type <= BOOT_MEM_BAD ? m->type : 0]);
+	}
+	for (size_t i = 0; i < bi->module_count; i++)
+		kinfo("Module %zu: [0x%lx - 0x%lx) %s\n", i, bi->modules[i].start,
+		      bi->modules[i].end, bi->modules[i].name);
+}
+
+extern char boot_stack_top[];
+
+/* The first thread: runs the tests in test mode; later, starts user space. */
+static void kmain_thread(void *arg)
+{
+	(void)arg;
+	/* Test mode: run the named in-kernel test and leave QEMU with its result. */
+	char test[64];
+	if (bootinfo_cmdline_get(&boot_info, "test", test, sizeof(test)))
+		ktest_main(test);
+	kprintf("Orbital is up. Nothing more to run yet; the CPUs idle.\n");
+}
+
+void kmain(uint32_t magic, paddr_t info)
+{
+	boot_magic = magic;
+	boot_info_addr = info;
+
+	/* 1. Serial console: from here on, everything can be reported. */
+	arch_console_init();
+
+	/* 2. Boot information, from whichever protocol started us. */
+	if (bootinfo_parse(&boot_info, magic, info, boot_phys_read, NULL))
+		boot_fail(&boot_info);
+	if (bootinfo_cmdline_has(&boot_info, "test"))
+		ktest_exit_on_panic();
+	char level[8];
+	if (bootinfo_cmdline_get(&boot_info, "loglevel", level, sizeof(level)) && level[0] >= '0' &&
+	    level[0] <= '3')
+		klog_set_level(level[0] - '0');
+
+	/* 3. CPU tables: GDT, TSS with IST stacks, IDT. Exceptions are reported from now on. */
+	arch_cpu_init();
+
+	kprintf("Orbital %s (x86_64) booted via %s%s%s on %s\n", ORBITAL_VERSION,
+		protocol_name(boot_info.protocol), boot_info.loader[0] ? " from " : "",
+		boot_info.loader, arch_cpu_name());
+	kinfo("Command line: %s\n", boot_info.cmdline);
+	print_memory_map(&boot_info);
+
+	/* 4. Physical memory: the frame allocator. */
+	pmm_setup(&boot_info);
+
+	/* 5. Virtual memory: the kernel's own page tables. */
+	kmap_setup(&boot_info);
+
+	/* 6. Kernel heap. */
+	kheap_setup(bootinfo_cmdline_has(&boot_info, "heapdebug") ||
+		    bootinfo_cmdline_has(&boot_info, "test"));
+
+	/* 7. The screen console (VGA text or framebuffer); it gets the banner too. */
+	arch_screen_init(&boot_info);
+
+	mem_print_summary();
+
+	/* 8. Platform: ACPI tables, interrupt controllers, timer calibration, the clock. */
+	arch_platform_init(&boot_info);
+
+	/* 9. Scheduler: what runs now becomes CPU 0's idle thread. */
+	struct thread *idle = thread_create_idle(&cpus[0], (vaddr_t)boot_stack_top);
+	if (!idle)
+		panic("sched: no memory for the idle thread");
+	sched_init_cpu(&cpus[0], idle);
+
+	/* 10. The other CPUs. */
+	unsigned online = arch_start_cpus();
+	kprintf("CPUs: %u online\n", online);
+
+	/* 11. Start-up goes on in a real thread; this one idles. */
+	if (!thread_create("main", kmain_thread, NULL, THREAD_PRIO_DEFAULT, 0))
+		panic("sched: cannot create the main thread");
+	arch_irq_enable();
+	sched_idle_loop();
+}

@@ -1,0 +1,106 @@
+/*
+ * Kernel stack slots (see kstack.h).
+ *
+ * Slot i covers [KSTACK_BASE + i*SLOT, +SLOT): the first page is the guard
+ * (never mapped), the rest is the stack. Freed slot numbers are kept on a free
+ * list stored in a growing array from the heap; new slots are taken from a
+ * bump counter. kstack_lock guards the counter and the free list.
+ */
+#include "mm/kstack.h"
+#include "mm/heap.h"
+#include "mm/phys.h"
+#include "mm/vm.h"
+#include "lib/spinlock.h"
+
+#define SLOT_SIZE ((KSTACK_PAGES + 1) * PAGE_SIZE)
+#define MAX_SLOTS (KSTACK_SIZE / SLOT_SIZE)
+
+static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
+static uint64_t next_slot;   /* guarded by kstack_lock */
+static uint64_t *free_slots; /* guarded by kstack_lock */
+static size_t free_count, free_cap, live;
+
+static void unmap_and_free(vaddr_t base, size_t pages)
+{
+	for (size_t i = 0; i < pages; i++) {
+		paddr_t pa;
+		vaddr_t va = base + i * PAGE_SIZE;
+		if (vm_query(&kernel_space, va, &pa, NULL, NULL) == 0) {
+			vm_unmap(&kernel_space, va, NULL);
+			pmm_free(&kernel_pmm, pa);
+		}
+	}
+}
+
+/* Puts a slot back on the free list (caller holds kstack_lock). */
+static void release_slot(uint64_t slot)
+{
+	if (free_count == free_cap) {
+		/* kmalloc takes only the heap and pmm locks, never this one. */
+		size_t cap = free_cap ? free_cap * 2 : 64;
+		uint64_t *n = kmalloc(cap * sizeof(*n));
+		if (n) {
+			for (size_t i = 0; i < free_count; i++)
+				n[i] = free_slots[i];
+			kfree(free_slots);
+			free_slots = n;
+			free_cap = cap;
+		}
+	}
+	/* If the list could not grow, the address slot is lost, never the memory. */
+	if (free_count < free_cap)
+		free_slots[free_count++] = slot;
+}
+
+vaddr_t kstack_alloc(void)
+{
+	uint64_t slot = UINT64_MAX;
+	irqflags_t f = spin_lock_irqsave(&kstack_lock);
+	if (free_count)
+		slot = free_slots[--free_count];
+	else if (next_slot < MAX_SLOTS)
+		slot = next_slot++;
+	spin_unlock_irqrestore(&kstack_lock, f);
+	if (slot == UINT64_MAX)
+		return 0;
+
+	vaddr_t base = KSTACK_BASE + slot * SLOT_SIZE + PAGE_SIZE; /* above the guard */
+	for (size_t i = 0; i < KSTACK_PAGES; i++) {
+		paddr_t pa;
+		if (pmm_alloc(&kernel_pmm, &pa))
+			goto fail;
+		if (vm_map(&kernel_space, base + i * PAGE_SIZE, pa,
+			   VM_READ | VM_WRITE | VM_GLOBAL)) {
+			pmm_free(&kernel_pmm, pa);
+			goto fail;
+		}
+	}
+	f = spin_lock_irqsave(&kstack_lock);
+	live++;
+	spin_unlock_irqrestore(&kstack_lock, f);
+	return base + KSTACK_PAGES * PAGE_SIZE;
+
+fail:
+	unmap_and_free(base, KSTACK_PAGES);
+	f = spin_lock_irqsave(&kstack_lock);
+	release_slot(slot);
+	spin_unlock_irqrestore(&kstack_lock, f);
+	return 0;
+}
+
+void kstack_free(vaddr_t top)
+{
+	vaddr_t base = top - KSTACK_PAGES * PAGE_SIZE;
+	uint64_t slot = (base - PAGE_SIZE - KSTACK_BASE) / SLOT_SIZE;
+	unmap_and_free(base, KSTACK_PAGES);
+
+	irqflags_t f = spin_lock_irqsave(&kstack_lock);
+	release_slot(slot);
+	live--;
+	spin_unlock_irqrestore(&kstack_lock, f);
+}
+
+size_t kstack_count(void)
+{
+	return live;
+}

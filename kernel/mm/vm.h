@@ -1,0 +1,58 @@
+/*
+ * Address spaces: mapping virtual pages to physical frames.
+ *
+ * The interface is portable; kernel/arch/x86_64/paging.c implements it with
+ * 4-level page tables. A mapping is 4 KiB, or 2 MiB with VM_LARGE. Rights are
+ * VM_READ/VM_WRITE/VM_EXEC (+VM_USER for user pages); a mapping that is both
+ * writable and executable is refused (W^X). Page-table pages come from
+ * kernel_pmm and are reached through the direct map.
+ *
+ * Every change invalidates the TLB entry on this CPU (the SMP issue adds
+ * shootdown for other CPUs). The lock of the vm_space guards its tables.
+ */
+#ifndef ORB_MM_VM_H
+#define ORB_MM_VM_H
+
+#include "lib/types.h"
+#include "lib/spinlock.h"
+
+#define VM_READ	   0x01
+#define VM_WRITE   0x02
+#define VM_EXEC	   0x04
+#define VM_USER	   0x08
+#define VM_GLOBAL  0x10
+#define VM_NOCACHE 0x20 /* device memory: caching off */
+#define VM_LARGE   0x40 /* a 2 MiB page */
+
+struct vm_space {
+	struct spinlock lock;
+	paddr_t root; /* top-level table; guarded by lock */
+};
+
+extern struct vm_space kernel_space;
+
+/* Creates an empty space (root table allocated and zeroed). */
+int vm_space_init(struct vm_space *s);
+
+/* Maps one page (4 KiB, or 2 MiB with VM_LARGE) at va to pa. Errors:
+ * -ERR_INVAL (misaligned, W+X, non-canonical), -ERR_EXIST (already mapped,
+ * or a 2 MiB page covers it), -ERR_NOMEM. */
+int vm_map(struct vm_space *s, vaddr_t va, paddr_t pa, unsigned flags);
+
+/* Maps [va, va+len) to [pa, pa+len), with 2 MiB pages where both are aligned. */
+int vm_map_range(struct vm_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned flags);
+
+/* Removes the page containing va; returns its size through *size if non-NULL.
+ * -ERR_NOENT if nothing is mapped. */
+int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size);
+
+/* Changes the rights of the page containing va (same W^X rule). */
+int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags);
+
+/* Looks up the page containing va: physical address of va, flags, page size. */
+int vm_query(struct vm_space *s, vaddr_t va, paddr_t *pa, unsigned *flags, size_t *size);
+
+/* Makes s the running address space. */
+void vm_activate(struct vm_space *s);
+
+#endif

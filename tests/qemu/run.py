@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""QEMU integration tests for the Orbital kernel.
+
+Each case boots the kernel in QEMU (TCG) in test mode (`test=NAME` on the
+kernel command line), directly through PVH (-kernel) or from a GRUB ISO under
+BIOS or UEFI firmware. The kernel runs the named in-kernel test, reports on the
+serial port and leaves QEMU through isa-debug-exit: status 33 = pass,
+35 = fail, 37 = panic. A case passes when the status is the expected one and
+every expected pattern appears in the serial output (tests that crash the
+kernel on purpose expect the panic status and check the crash report).
+
+Usage: tests/qemu/run.py BUILD_DIR [--only REGEX] [--jobs N] [--list]
+Prints one line per case and a closing line "N passed, N failed".
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+EXIT = {'pass': 33, 'fail': 35, 'panic': 37}
+OVMF = '/usr/share/ovmf/OVMF.fd'
+
+
+class Case:
+    def __init__(self, name, ktest, expect='pass', boot='kernel', mem='128M', smp=1,
+                 machine='pc', cpu='qemu64', patterns=(), absent=(), timeout=60, kernel=None,
+                 extra=()):
+        self.name, self.ktest, self.expect, self.boot = name, ktest, expect, boot
+        self.mem, self.smp, self.machine, self.cpu = mem, smp, machine, cpu
+        self.patterns, self.absent, self.timeout = patterns, absent, timeout
+        self.kernel, self.extra = kernel, extra
+
+
+BANNER = r'Orbital \S+ \(x86_64\) booted via'
+REPORT = [r'error code: 0x', r'RIP: 0xffffffff8', r'RAX=[0-9a-f]{16}', r'R15=[0-9a-f]{16}',
+          r'CR3=', r'Backtrace:\n', r'ktest_main\+0x']
+
+
+def cases(build):
+    c = [
+        # Boot paths.
+        Case('boot_pvh', 'boot', patterns=[BANNER + r' PVH', r'Memory: \d+ KiB usable',
+                                           r'protocol=pvh', r'screen: VGA text console']),
+        Case('boot_iso_bios', 'boot', boot='iso-bios',
+             patterns=[BANNER + r' Multiboot2 from GRUB', r'framebuffer type=text',
+                       r'screen: VGA text console 80x25', r'rsdp=yes']),
+        Case('boot_iso_uefi', 'boot', boot='iso-uefi', timeout=180,
+             patterns=[BANNER + r' Multiboot2 from GRUB', r'framebuffer type=rgb',
+                       r'screen: framebuffer console \d+x\d+, \d+ bpp', r'rsdp=yes']),
+        Case('boot_q35', 'boot', machine='q35', patterns=[BANNER + r' PVH']),
+        # The same kernel built with clang 14.
+        Case('boot_clang', 'boot', kernel=os.path.join(build, 'clang', 'orbital.elf'),
+             patterns=[BANNER + r' PVH']),
+        Case('protect_clang', 'protect', kernel=os.path.join(build, 'clang', 'orbital.elf'),
+             patterns=[r'all faulted as expected']),
+        Case('pagefault_clang', 'pagefault', kernel=os.path.join(build, 'clang', 'orbital.elf'),
+             expect='panic', patterns=[r'CPU exception: Page Fault', r'kt_pagefault_victim']),
+        # Memory management inside the kernel.
+        Case('pmm', 'pmm', patterns=[r'frames allocated and freed']),
+        Case('pmm_32m', 'pmm', mem='32M', patterns=[r'frames allocated and freed']),
+        Case('pmm_8g', 'pmm', mem='8G', timeout=180, patterns=[r'frames allocated and freed']),
+        Case('direct_map_8g', 'direct_map', mem='8G', patterns=[r'direct map covers \d+ MiB']),
+        Case('pmm_uefi', 'pmm', boot='iso-uefi', timeout=180,
+             patterns=[r'frames allocated and freed']),
+        Case('heap', 'heap'),
+        Case('heap_32m', 'heap', mem='32M'),
+        Case('paging', 'paging'),
+        Case('protect', 'protect', patterns=[r'all faulted as expected']),
+        Case('protect_bios', 'protect', boot='iso-bios', patterns=[r'all faulted as expected']),
+        # Crash reports.
+        Case('pagefault', 'pagefault', expect='panic',
+             patterns=[r'CPU exception: Page Fault \(#PF\), vector 14',
+                       r'page not present, write, kernel mode',
+                       r'CR2 \(fault address\): 0x000000000dead000',
+                       r'RIP: 0x[0-9a-f]{16} <kt_pagefault_victim\+0x', r'kt_pagefault\+0x']
+             + REPORT),
+        Case('gpfault', 'gpfault', expect='panic',
+             patterns=[r'CPU exception: General Protection Fault \(#GP\), vector 13',
+                       r'<kt_gp_victim\+0x'] + REPORT),
+        Case('stack_overflow', 'stack_overflow', expect='panic',
+             patterns=[r'CPU exception: Double Fault \(#DF\), vector 8', r'kt_recurse']),
+        Case('panic', 'panic', expect='panic',
+             patterns=[r'KERNEL PANIC: deliberate test panic \(42\)', r'Backtrace:\n',
+                       r'kt_panic\+0x', r'System halted']),
+        Case('heap_double_free', 'heap_double_free', expect='panic',
+             patterns=[r'KERNEL PANIC: heap: double free', r'kt_heap_double_free']),
+        Case('heap_use_after_free', 'heap_use_after_free', expect='panic',
+             patterns=[r'KERNEL PANIC: heap: write after free']),
+        # Bad boot information ends in a clear panic.
+        Case('bad_mmap_pvh', 'bad_mmap', expect='panic',
+             patterns=[r'KERNEL PANIC: boot: .*memory map']),
+        Case('bad_mmap_multiboot2', 'bad_mmap', boot='iso-bios', expect='panic',
+             patterns=[r'KERNEL PANIC: boot: .*(memory map|entry)']),
+        Case('bad_magic', 'bad_magic', expect='panic',
+             patterns=[r'KERNEL PANIC: boot: unknown boot protocol magic 0x12345678']),
+        Case('bad_module', 'bad_module', expect='panic',
+             patterns=[r"KERNEL PANIC: boot: .*lying-module.*outside usable RAM"]),
+    ]
+    return c
+
+
+def iso_for(build, kernel, ktest):
+    """A GRUB ISO booting `kernel` with test=ktest, rebuilt when the kernel changes."""
+    d = os.path.join(build, 'test-iso')
+    os.makedirs(d, exist_ok=True)
+    iso = os.path.join(d, f'{ktest}.iso')
+    if not os.path.exists(iso) or os.path.getmtime(iso) < os.path.getmtime(kernel):
+        subprocess.run(['bash', 'tools/mkiso.sh', kernel, iso + '.tmp', f'test={ktest}'],
+                       check=True)
+        os.replace(iso + '.tmp', iso)
+    return iso
+
+
+def qemu_cmd(build, case):
+    kernel = case.kernel or os.path.join(build, 'orbital.elf')
+    cmd = ['qemu-system-x86_64', '-M', case.machine, '-cpu', case.cpu, '-m', case.mem,
+           '-smp', str(case.smp), '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
+           '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+    if case.boot == 'kernel':
+        cmd += ['-kernel', kernel, '-append', f'test={case.ktest}']
+    else:
+        cmd += ['-cdrom', iso_for(build, kernel, case.ktest), '-boot', 'd']
+        if case.boot == 'iso-uefi':
+            cmd += ['-bios', OVMF]
+    return cmd + list(case.extra)
+
+
+def run_case(build, case, logdir):
+    t0 = time.monotonic()
+    try:
+        cmd = qemu_cmd(build, case)
+    except (subprocess.CalledProcessError, OSError) as e:
+        return case, False, f'cannot prepare: {e}', 0.0, ''
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=case.timeout)
+        timed_out = False
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        timed_out = True
+    dt = time.monotonic() - t0
+    text = out.decode('utf-8', 'replace').replace('\r\n', '\n')
+    with open(os.path.join(logdir, case.name + '.log'), 'w') as f:
+        f.write(' '.join(cmd) + '\n\n' + text)
+    if timed_out:
+        return case, False, f'timed out after {case.timeout} s', dt, text
+    want = EXIT[case.expect]
+    if proc.returncode != want:
+        got = {v: k for k, v in EXIT.items()}.get(proc.returncode, 'exit status')
+        return case, False, f'expected {case.expect} ({want}), got {got} ({proc.returncode})', dt, text
+    for p in case.patterns:
+        if not re.search(p, text, re.M):
+            return case, False, f'output lacks /{p}/', dt, text
+    for p in case.absent:
+        if re.search(p, text, re.M):
+            return case, False, f'output has /{p}/', dt, text
+    return case, True, '', dt, text
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('build')
+    ap.add_argument('--only', default=None)
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
+    ap.add_argument('--list', action='store_true')
+    args = ap.parse_args()
+
+    todo = [c for c in cases(args.build) if not args.only or re.search(args.only, c.name)]
+    if args.list:
+        for c in todo:
+            print(c.name)
+        return 0
+    if not shutil.which('qemu-system-x86_64'):
+        print('qemu-system-x86_64 not found (run make deps)')
+        print(f'0 passed, {len(todo)} failed')
+        return 1
+    logdir = os.path.join(args.build, 'test-logs')
+    os.makedirs(logdir, exist_ok=True)
+    # Build the ISOs first, one at a time (grub-mkrescue is not cheap).
+    for c in todo:
+        if c.boot != 'kernel':
+            iso_for(args.build, c.kernel or os.path.join(args.build, 'orbital.elf'), c.ktest)
+
+    passed = failed = 0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futs = [pool.submit(run_case, args.build, c, logdir) for c in todo]
+        for fut in concurrent.futures.as_completed(futs):
+            case, ok, why, dt, text = fut.result()
+            if ok:
+                passed += 1
+                print(f'PASS  {case.name} ({dt:.1f} s)', flush=True)
+            else:
+                failed += 1
+                print(f'FAIL  {case.name}: {why} ({dt:.1f} s)', flush=True)
+                tail = '\n'.join(text.strip().splitlines()[-25:])
+                print('      ' + tail.replace('\n', '\n      '), flush=True)
+                print(f'      (full log: {logdir}/{case.name}.log)', flush=True)
+    print(f'{passed} passed, {failed} failed')
+    return 0 if failed == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

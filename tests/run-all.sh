@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs every test layer and prints one closing line: "N passed, N failed".
+#   tests/run-all.sh BUILD_DIR
+# Layers: host unit tests (cmocka, ASan+UBSan), fuzzers (bounded time), QEMU
+# integration tests of the kernel, orbvm tests on /dev/kvm, and orbvm's Linux
+# tests in the nested lab. Each layer ends with its own "N passed, N failed"
+# line; this script adds them up. Exit status 0 only if nothing failed.
+set -uo pipefail
+build=${1:-build}
+total_pass=0
+total_fail=0
+summary=()
+
+# add LAYER OUTPUT_FILE STATUS: takes the layer's last "N passed, N failed" line.
+add() {
+	local layer=$1 file=$2 status=$3 line p f
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$file" | tail -n 1)
+	if [ -z "$line" ]; then
+		p=0
+		f=1
+		line="no result line (exit status $status)"
+	else
+		p=${line%% passed*}
+		f=${line#*passed, }
+		f=${f%% failed*}
+		if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+			line="$line, but exit status $status"
+		fi
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+	summary+=("$(printf '%-14s %s' "$layer" "$line")")
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "== host unit tests (cmocka, ASan+UBSan)"
+hp=0
+hf=0
+for t in "$build"/host/test_*; do
+	[ -x "$t" ] || continue
+	out="$tmp/$(basename "$t").out"
+	"$t" >"$out" 2>&1
+	st=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+	if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	if [ "$f" -ne 0 ]; then
+		cat "$out"
+		echo "FAIL  $(basename "$t") (exit status $st)"
+	else
+		echo "PASS  $(basename "$t"): $p cases"
+	fi
+	hp=$((hp + p))
+	hf=$((hf + f))
+done
+echo "$hp passed, $hf failed" | tee "$tmp/host"
+add host "$tmp/host" 0
+
+if [ -x tests/fuzz/run.sh ] && ls "$build"/fuzz/fuzz_* >/dev/null 2>&1; then
+	echo "== fuzzers"
+	bash tests/fuzz/run.sh "$build"/fuzz/fuzz_* 2>&1 | tee "$tmp/fuzz"
+	add fuzz "$tmp/fuzz" "${PIPESTATUS[0]}"
+fi
+
+echo "== QEMU integration tests (kernel)"
+python3 tests/qemu/run.py "$build" 2>&1 | tee "$tmp/qemu"
+add qemu "$tmp/qemu" "${PIPESTATUS[0]}"
+
+if [ -x tests/vmm/run.sh ]; then
+	echo "== orbvm tests on /dev/kvm"
+	bash tests/vmm/run.sh "$build" 2>&1 | tee "$tmp/vmm"
+	add orbvm "$tmp/vmm" "${PIPESTATUS[0]}"
+fi
+
+if [ -x tests/lab/run.sh ]; then
+	echo "== orbvm tests in the nested lab"
+	bash tests/lab/run.sh "$build" 2>&1 | tee "$tmp/lab"
+	add lab "$tmp/lab" "${PIPESTATUS[0]}"
+fi
+
+echo "== summary"
+for s in "${summary[@]}"; do
+	echo "$s"
+done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
