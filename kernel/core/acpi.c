@@ -92,14 +92,20 @@ struct acpi_rsdp {
 
 /*
  * Validates the RSDP (from the copy, else from memory) into *r.
- * Trust boundary: the copy is only read within rsdp_len; memory only within
- * what read granted (20 bytes, then the validated `length`).
+ * Trust boundary: the copy is only read within copy_len; memory only within
+ * what read granted (20 bytes, then 36 for revision 2+, then the validated
+ * `length` when it is longer).
  */
 static int acpi_rsdp_load(struct acpi_info *out, struct acpi_rsdp *r, const uint8_t *copy,
 			  size_t copy_len, uint64_t paddr, acpi_phys_read_fn read, void *ctx)
 {
 	const uint8_t *p = copy;
 	size_t avail = copy_len;
+	char where[40]; /* how messages name it */
+	if (copy)
+		ksnprintf(where, sizeof(where), "RSDP copy");
+	else
+		ksnprintf(where, sizeof(where), "RSDP at 0x%lx", paddr);
 	if (!p) {
 		if (paddr == 0 || !read)
 			return acpi_fail(out, ERR_FORMAT, "no RSDP given");
@@ -111,9 +117,9 @@ static int acpi_rsdp_load(struct acpi_info *out, struct acpi_rsdp *r, const uint
 		return acpi_fail(out, ERR_FORMAT, "RSDP copy is only %zu bytes", avail);
 	}
 	if (memcmp(p, ACPI_RSDP_SIG, 8) != 0)
-		return acpi_fail(out, ERR_FORMAT, "RSDP at 0x%lx: bad signature", paddr);
+		return acpi_fail(out, ERR_FORMAT, "%s: bad signature", where);
 	if (acpi_checksum(p, ACPI_RSDP_V1_LEN) != 0)
-		return acpi_fail(out, ERR_FORMAT, "RSDP at 0x%lx: bad checksum", paddr);
+		return acpi_fail(out, ERR_FORMAT, "%s: bad checksum", where);
 
 	r->revision = p[15];
 	r->rsdt = acpi_rd32(p + 16);
@@ -141,8 +147,7 @@ static int acpi_rsdp_load(struct acpi_info *out, struct acpi_rsdp *r, const uint
 	}
 	uint32_t len = acpi_rd32(p + 20);
 	if (len < ACPI_RSDP_V2_LEN || len > ACPI_RSDP_MAX_LEN)
-		return acpi_fail(out, ERR_FORMAT, "RSDP at 0x%lx: implausible length %u", paddr,
-				 len);
+		return acpi_fail(out, ERR_FORMAT, "%s: implausible length %u", where, len);
 	if (len > avail && copy)
 		return acpi_fail(out, ERR_FORMAT,
 				 "RSDP copy (%zu bytes) is shorter than its length %u", avail, len);
@@ -154,7 +159,7 @@ static int acpi_rsdp_load(struct acpi_info *out, struct acpi_rsdp *r, const uint
 					 len);
 	}
 	if (acpi_checksum(p, len) != 0)
-		return acpi_fail(out, ERR_FORMAT, "RSDP at 0x%lx: bad extended checksum", paddr);
+		return acpi_fail(out, ERR_FORMAT, "%s: bad extended checksum", where);
 	r->xsdt = acpi_rd64(p + 24);
 	return 0;
 }

@@ -21,9 +21,12 @@ struct thread;
 
 struct cpu {
 	struct cpu *self; /* must stay first: the arch reads it through GS */
-	uint32_t id;	  /* 0 .. ncpus-1; the boot CPU is 0 */
-	uint32_t hw_id;	  /* the interrupt controller's id (local APIC id) */
-	bool online;	  /* set by the CPU itself once it runs the scheduler */
+	/* arch: the recovery point of a probe on this CPU (probe.S reaches these
+	 * through GS at offsets 8, 16 and 24) */
+	uint64_t probe_rip, probe_rsp, probe_active;
+	uint32_t id;	/* 0 .. ncpus-1; the boot CPU is 0 */
+	uint32_t hw_id; /* the interrupt controller's id (local APIC id) */
+	bool online;	/* set by the CPU itself once it runs the scheduler */
 
 	struct thread *current;	  /* this CPU; changed under rq_lock */
 	struct thread *idle;	  /* this CPU's idle thread */

@@ -64,7 +64,7 @@ static void kmain_thread(void *arg)
 {
 	(void)arg;
 	/* Test mode: run the named in-kernel test and leave QEMU with its result. */
-	char test[64];
+	char test[BOOT_CMDLINE_MAX];
 	if (bootinfo_cmdline_get(&boot_info, "test", test, sizeof(test)))
 		ktest_main(test);
 	kprintf("Orbital is up. Nothing more to run yet; the CPUs idle.\n");

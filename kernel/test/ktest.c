@@ -8,7 +8,8 @@
 #include <arch/init.h>
 #include <arch/cpu.h>
 
-static const struct ktest *const lists[] = {ktests_boot, ktests_mm, ktests_paging, ktests_faults};
+static const struct ktest *const lists[] = {ktests_boot, ktests_mm, ktests_paging, ktests_faults,
+					    ktests_sched};
 
 static void exit_panicked(void)
 {
@@ -40,16 +41,31 @@ void ktest_exit_on_panic(void)
 	panic_stop_hook = exit_panicked;
 }
 
+/* name is one test or several separated by commas, run in order; the first
+ * failure ends the run. */
 noreturn void ktest_main(const char *name)
 {
 	panic_stop_hook = exit_panicked;
-	const struct ktest *t = find(name);
-	if (!t) {
-		kprintf("KTEST FAIL %s: no such test\n", name);
-		arch_emulator_exit(KTEST_EXIT_FAIL);
-		arch_halt_forever();
+	int r = 0;
+	while (*name && r == 0) {
+		char one[48];
+		size_t n = 0;
+		while (name[n] && name[n] != ',' && n + 1 < sizeof(one)) {
+			one[n] = name[n];
+			n++;
+		}
+		one[n] = 0;
+		name += n;
+		if (*name == ',')
+			name++;
+		const struct ktest *t = find(one);
+		if (!t) {
+			kprintf("KTEST FAIL %s: no such test\n", one);
+			r = -1;
+			break;
+		}
+		r = run_one(t);
 	}
-	int r = run_one(t);
 	arch_emulator_exit(r == 0 ? KTEST_EXIT_PASS : KTEST_EXIT_FAIL);
 	arch_halt_forever();
 }

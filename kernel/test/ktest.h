@@ -49,6 +49,7 @@ noreturn void ktest_main(const char *name);
 	} while (0)
 
 /* The test lists, one per file. */
-extern const struct ktest ktests_boot[], ktests_mm[], ktests_paging[], ktests_faults[];
+extern const struct ktest ktests_boot[], ktests_mm[], ktests_paging[], ktests_faults[],
+	ktests_sched[];
 
 #endif

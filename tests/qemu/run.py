@@ -91,6 +91,20 @@ def cases(build):
              patterns=[r'KERNEL PANIC: heap: double free', r'kt_heap_double_free']),
         Case('heap_use_after_free', 'heap_use_after_free', expect='panic',
              patterns=[r'KERNEL PANIC: heap: write after free']),
+        # Scheduler, timers and SMP.
+        Case('preempt', 'preempt', patterns=[r'spinner counts [1-9]\d* and [1-9]']),
+        Case('priority', 'priority'),
+        Case('sleep', 'sleep', patterns=[r'slept 1\d\d\d\d\d us']),
+        Case('fpu_fxsave', 'fpu', cpu='qemu64', patterns=[r'fpu: FXSAVE']),
+        Case('fpu_xsave', 'fpu', cpu='Skylake-Server', patterns=[r'fpu: XSAVE']),
+        Case('ioapic_pc', 'ioapic', patterns=[r'\d+ PIT interrupts']),
+        Case('ioapic_q35', 'ioapic', machine='q35', patterns=[r'\d+ PIT interrupts']),
+        Case('tlb_shootdown', 'tlb', smp=4, patterns=[r'3 of 3 other CPUs saw the unmap']),
+        Case('stress', 'stress', smp=4, mem='256M', timeout=180,
+             patterns=[r'3136 threads ran; free frames before (\d+) after \1\b']),
+        Case('smp_panic', 'smp_panic', smp=4, expect='panic',
+             patterns=[r'KERNEL PANIC: deliberate panic on CPU 1'],
+             absent=[r'KERNEL PANIC(.|\n)*KERNEL PANIC']),
         # Bad boot information ends in a clear panic.
         Case('bad_mmap_pvh', 'bad_mmap', expect='panic',
              patterns=[r'KERNEL PANIC: boot: .*memory map']),
@@ -101,6 +115,16 @@ def cases(build):
         Case('bad_module', 'bad_module', expect='panic',
              patterns=[r"KERNEL PANIC: boot: .*lying-module.*outside usable RAM"]),
     ]
+    # The scheduler suite on every CPU count, machine and CPU model.
+    suite = 'preempt,priority,smp,sleep,clock,fpu,ioapic'
+    for smp in (1, 2, 4, 8):
+        for machine in ('pc', 'q35'):
+            for cpu in ('qemu64', 'Skylake-Server', 'EPYC'):
+                tests = suite + (',tlb' if smp > 1 else '')
+                c.append(Case(f'sched_smp{smp}_{machine}_{cpu}', tests, smp=smp, machine=machine,
+                              cpu=cpu, mem='256M', timeout=120,
+                              patterns=[rf'CPUs: {smp} online', rf'{smp} CPUs online',
+                                        rf'all {smp} CPUs ran at once']))
     return c
 
 

@@ -13,15 +13,16 @@
 
 void arch_console_init(void)
 {
+	/* The boot CPU's struct cpu, through GS, before anything can fault:
+	 * probes and panics use it. */
+	cpus[0].self = &cpus[0];
+	wrmsr(MSR_GS_BASE, (uint64_t)&cpus[0]);
 	serial_init(COM1_PORT);
 }
 
 void arch_cpu_init(void)
 {
 	struct cpu *c = &cpus[0];
-	c->self = c;
-	c->id = 0;
-	wrmsr(MSR_GS_BASE, (uint64_t)c); /* this_cpu() works from here on */
 	cpu_detect_features();
 	gdt_init_boot_cpu(&c->arch.tables);
 	idt_init();

@@ -14,6 +14,7 @@
 #include "mm/phys.h"
 #include "lib/string.h"
 #include <arch/x86.h>
+#include "smp.h"
 
 #define PTE_P	       (1ull << 0)
 #define PTE_RW	       (1ull << 1)
@@ -166,6 +167,8 @@ int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size)
 	spin_unlock_irqrestore(&s->lock, f);
 	if (!e)
 		return -ERR_NOENT;
+	/* Other CPUs may hold the old translation (kernel mappings are global). */
+	tlb_shootdown(ALIGN_DOWN(va, sz));
 	if (size)
 		*size = sz;
 	return 0;
@@ -188,7 +191,10 @@ int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags)
 		invlpg(ALIGN_DOWN(va, sz));
 	}
 	spin_unlock_irqrestore(&s->lock, f);
-	return e ? 0 : -ERR_NOENT;
+	if (!e)
+		return -ERR_NOENT;
+	tlb_shootdown(ALIGN_DOWN(va, sz));
+	return 0;
 }
 
 int vm_query(struct vm_space *s, vaddr_t va, paddr_t *pa, unsigned *flags, size_t *size)

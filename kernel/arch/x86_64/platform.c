@@ -54,14 +54,8 @@ static bool find_acpi(const struct boot_info *bi)
 			kwarn("ACPI: no RSDP found; running on one CPU\n");
 			return false;
 		}
-		const uint8_t *r = acpi_read(NULL, at, 20);
-		size_t len = (r && r[15] >= 2) ? 36 : 20;
-		r = acpi_read(NULL, at, len);
-		if (!r) {
-			kwarn("ACPI: RSDP at 0x%lx unreadable; running on one CPU\n", at);
-			return false;
-		}
-		err = acpi_parse(&platform_acpi, r, len, at, acpi_read, NULL);
+		/* The parser reads the RSDP itself, whatever its length. */
+		err = acpi_parse(&platform_acpi, NULL, 0, at, acpi_read, NULL);
 	}
 	if (err || !platform_acpi.madt.found) {
 		kwarn("ACPI: %s; running on one CPU\n",

@@ -6,16 +6,19 @@
  *
  * Used by tests (does the kernel's own text really refuse writes?) and by the
  * backtrace walker, which must not fault on a corrupt frame pointer. One
- * recovery point per CPU is enough because probes do not nest; until the
- * per-CPU block exists (SMP issue) it is a single global, used by the boot CPU.
+ * recovery point per CPU is enough because probes do not nest; it lives in
+ * struct cpu (core/cpu.h), reached through GS.
  */
+#define PROBE_RIP    %gs:8
+#define PROBE_RSP    %gs:16
+#define PROBE_ACTIVE %gs:24
 #include <orbital/errors.h>
 
 	.macro arm label
 	leaq \label(%rip), %rax
-	movq %rax, probe_recover_rip(%rip)
-	movq %rsp, probe_recover_rsp(%rip)
-	movb $1, probe_active(%rip)
+	movq %rax, PROBE_RIP
+	movq %rsp, PROBE_RSP
+	movq $1, PROBE_ACTIVE
 	.endm
 
 	.text
@@ -50,19 +53,10 @@ probe_exec: /* (addr): call it; it must return */
 7:	popq %rbp
 	jmp 9f
 
-8:	movb $0, probe_active(%rip)
+8:	movq $0, PROBE_ACTIVE
 	xorl %eax, %eax
 	ret
-9:	movb $0, probe_active(%rip)
+9:	movq $0, PROBE_ACTIVE
 	movl $-ERR_FAULT, %eax
 	ret
 
-	.bss
-	.globl probe_recover_rip, probe_recover_rsp, probe_active
-	.balign 8
-probe_recover_rip:
-	.quad 0
-probe_recover_rsp:
-	.quad 0
-probe_active:
-	.byte 0

@@ -21,9 +21,10 @@ void irq_dispatch(unsigned vector);
 
 struct fault_info last_recovered_fault;
 
-/* Armed by the probes in probe.S. */
-extern uint64_t probe_recover_rip, probe_recover_rsp;
-extern uint8_t probe_active;
+/* probe.S addresses the recovery point through GS at fixed offsets. */
+_Static_assert(offsetof(struct cpu, probe_rip) == 8, "probe.S offsets");
+_Static_assert(offsetof(struct cpu, probe_rsp) == 16, "probe.S offsets");
+_Static_assert(offsetof(struct cpu, probe_active) == 24, "probe.S offsets");
 
 static const char *const exception_names[32] = {
     [0] = "Divide Error (#DE)",
@@ -110,7 +111,8 @@ void trap_report(const struct trap_frame *f)
 /* A fault inside an armed probe: record it and resume at the recovery point. */
 static bool probe_recover(struct trap_frame *f)
 {
-	if ((f->cs & 3) || !probe_active)
+	struct cpu *c = this_cpu();
+	if ((f->cs & 3) || !c || !c->probe_active)
 		return false;
 	if (f->vector != VEC_PF && f->vector != VEC_GP && f->vector != VEC_INVALID_OPCODE)
 		return false;
@@ -120,9 +122,9 @@ static bool probe_recover(struct trap_frame *f)
 	    .addr = f->vector == VEC_PF ? read_cr2() : 0,
 	    .rip = f->rip,
 	};
-	probe_active = 0;
-	f->rip = probe_recover_rip;
-	f->rsp = probe_recover_rsp;
+	c->probe_active = 0;
+	f->rip = c->probe_rip;
+	f->rsp = c->probe_rsp;
 	return true;
 }
 
