@@ -71,6 +71,10 @@ echo "== QEMU integration tests (kernel)"
 python3 tests/qemu/run.py "$build" 2>&1 | tee "$tmp/qemu"
 add qemu "$tmp/qemu" "${PIPESTATUS[0]}"
 
+echo "== QEMU -enable-kvm in the nested lab (x2APIC, TSC-deadline)"
+bash tests/qemu/kvm-lab.sh "$build" 2>&1 | tee "$tmp/kvmlab"
+add kvm-lab "$tmp/kvmlab" "${PIPESTATUS[0]}"
+
 if [ -x tests/vmm/run.sh ]; then
 	echo "== orbvm tests on /dev/kvm"
 	bash tests/vmm/run.sh "$build" 2>&1 | tee "$tmp/vmm"

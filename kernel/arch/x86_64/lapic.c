@@ -85,7 +85,7 @@ void lapic_init_boot(uint64_t mmio_phys)
 		if (!mmio)
 			kwarn("lapic: cannot map registers at 0x%lx\n", mmio_phys);
 	}
-	deadline = cpu_features.tsc_deadline && cpu_features.invariant_tsc;
+	deadline = cpu_features.tsc_deadline;
 	kinfo("lapic: %s mode%s\n", x2apic ? "x2APIC" : "xAPIC",
 	      deadline ? ", TSC-deadline timer" : "");
 }
