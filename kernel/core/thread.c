@@ -50,11 +50,13 @@ static void thread_free(struct thread *t)
 			break;
 		}
 	}
-	live_threads--;
 	spin_unlock_irqrestore(&threads_lock, f);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu_alloc);
 	kfree(t);
+	/* Counted out only once everything is back, so a leak check that sees the
+	 * count return also sees the memory. */
+	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELEASE);
 }
 
 struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, int prio,
@@ -87,7 +89,7 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 	irqflags_t f = spin_lock_irqsave(&threads_lock);
 	t->all_next = all_threads;
 	all_threads = t;
-	live_threads++;
+	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&threads_lock, f);
 
 	/* Start on the least loaded CPU the affinity allows. */

@@ -346,6 +346,22 @@ static int stress_round(int total)
 	return 0;
 }
 
+static int detached_round(size_t threads0)
+{
+	stress_done = 0;
+	for (int i = 0; i < 256; i++) {
+		struct thread *t = thread_create("detached", stress_worker, (void *)1, 30, 0);
+		KT_ASSERT(t);
+		thread_detach(t);
+	}
+	uint64_t deadline = time_now_ns() + 10000 * MS;
+	while ((stress_done < 256 || thread_count() != threads0) && time_now_ns() < deadline)
+		thread_sleep_ns(10 * MS);
+	KT_ASSERT_EQ(stress_done, 256);
+	KT_ASSERT_EQ(thread_count(), threads0);
+	return 0;
+}
+
 static int kt_stress(void)
 {
 	stress_done = 0;
@@ -361,6 +377,16 @@ static int kt_stress(void)
 	KT_ASSERT_EQ(thread_count(), threads0);
 	KT_ASSERT_EQ(kstack_count(), stacks0);
 	KT_ASSERT_EQ(free1, free0);
+
+	/* Detached threads: nobody joins them; the idle loops reap them. A first
+	 * round lets the stack allocator's free list grow to its size. */
+	KT_ASSERT(detached_round(threads0) == 0);
+	free0 = pmm_free_count(&kernel_pmm);
+	KT_ASSERT(detached_round(threads0) == 0);
+	kprintf("KTEST info: 256 detached threads ran and were reaped: %s\n",
+		thread_count() == threads0 ? "yes" : "no");
+	KT_ASSERT_EQ(kstack_count(), stacks0);
+	KT_ASSERT_EQ(pmm_free_count(&kernel_pmm), free0);
 	return 0;
 }
 

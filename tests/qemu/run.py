@@ -29,11 +29,11 @@ OVMF = '/usr/share/ovmf/OVMF.fd'
 class Case:
     def __init__(self, name, ktest, expect='pass', boot='kernel', mem='128M', smp=1,
                  machine='pc', cpu='qemu64', patterns=(), absent=(), timeout=60, kernel=None,
-                 extra=()):
+                 extra=(), cmdline=''):
         self.name, self.ktest, self.expect, self.boot = name, ktest, expect, boot
         self.mem, self.smp, self.machine, self.cpu = mem, smp, machine, cpu
         self.patterns, self.absent, self.timeout = patterns, absent, timeout
-        self.kernel, self.extra = kernel, extra
+        self.kernel, self.extra, self.cmdline = kernel, extra, cmdline
 
 
 BANNER = r'Orbital \S+ \(x86_64\) booted via'
@@ -101,7 +101,14 @@ def cases(build):
         Case('ioapic_q35', 'ioapic', machine='q35', patterns=[r'\d+ PIT interrupts']),
         Case('tlb_shootdown', 'tlb', smp=4, patterns=[r'3 of 3 other CPUs saw the unmap']),
         Case('stress', 'stress', smp=4, mem='256M', timeout=180,
-             patterns=[r'3136 threads ran; free frames before (\d+) after \1\b']),
+             patterns=[r'3136 threads ran; free frames before (\d+) after \1\b',
+                       r'256 detached threads ran and were reaped: yes']),
+        Case('no_acpi', 'smp', smp=2, extra=('-no-acpi',),
+             patterns=[r'warning: ACPI: no RSDP found; running on one CPU', r'CPUs: 1 online',
+                       r'all 1 CPUs ran at once']),
+        Case('dead_ap', 'smp', smp=4, cmdline='smp.dead_ap=2',
+             patterns=[r'warning: smp: CPU with APIC id 2 did not start; continuing without it',
+                       r'CPUs: 3 online', r'all 3 CPUs ran at once']),
         Case('smp_panic', 'smp_panic', smp=4, expect='panic',
              patterns=[r'KERNEL PANIC: deliberate panic on CPU 1'],
              absent=[r'KERNEL PANIC(.|\n)*KERNEL PANIC']),
@@ -146,7 +153,7 @@ def qemu_cmd(build, case):
            '-smp', str(case.smp), '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
            '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
     if case.boot == 'kernel':
-        cmd += ['-kernel', kernel, '-append', f'test={case.ktest}']
+        cmd += ['-kernel', kernel, '-append', f'test={case.ktest} {case.cmdline}'.strip()]
     else:
         cmd += ['-cdrom', iso_for(build, kernel, case.ktest), '-boot', 'd']
         if case.boot == 'iso-uefi':

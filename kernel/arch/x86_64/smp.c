@@ -10,6 +10,7 @@
  */
 #include "smp.h"
 #include "core/acpi.h"
+#include "core/kmain.h"
 #include "core/sched.h"
 #include "core/time.h"
 #include "fpu.h"
@@ -33,6 +34,10 @@ struct tramp_data {
 };
 
 static volatile bool ap_ready;
+
+/* Fault injection for tests: the boot option smp.dead_ap=N makes the boot CPU
+ * skip the start-up IPIs of the CPU with APIC id N, which then never answers. */
+static int dead_ap = -1;
 
 extern struct acpi_info platform_acpi;
 extern bool platform_acpi_ok;
@@ -75,10 +80,12 @@ static bool start_one(struct cpu *c, struct tramp_data *data)
 
 	lapic_send_init(c->hw_id);
 	time_delay_ns(10000000);
-	lapic_send_sipi(c->hw_id, TRAMPOLINE_PHYS >> 12);
-	time_delay_ns(200000);
-	if (!ap_ready)
+	if ((int)c->hw_id != dead_ap) {
 		lapic_send_sipi(c->hw_id, TRAMPOLINE_PHYS >> 12);
+		time_delay_ns(200000);
+		if (!ap_ready)
+			lapic_send_sipi(c->hw_id, TRAMPOLINE_PHYS >> 12);
+	}
 	uint64_t deadline = time_now_ns() + 200000000;
 	while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE) && time_now_ns() < deadline)
 		arch_cpu_relax();
@@ -88,6 +95,10 @@ static bool start_one(struct cpu *c, struct tramp_data *data)
 unsigned smp_start_aps(const struct acpi_info *acpi)
 {
 	uint32_t self = lapic_id();
+	char opt[8];
+	if (bootinfo_cmdline_get(&boot_info, "smp.dead_ap", opt, sizeof(opt)) && opt[0] >= '1' &&
+	    opt[0] <= '9')
+		dead_ap = opt[0] - '0';
 	size_t len = (size_t)(ap_trampoline_end - ap_trampoline_start);
 	memcpy(phys_to_virt(TRAMPOLINE_PHYS), ap_trampoline_start, len);
 	struct tramp_data *data =
@@ -118,6 +129,9 @@ unsigned smp_start_aps(const struct acpi_info *acpi)
 			kwarn("smp: CPU with APIC id %u did not start; continuing without it\n",
 			      ac->apic_id);
 			__atomic_store_n(&ncpus, ncpus - 1, __ATOMIC_RELEASE);
+			/* Its idle thread and IST stacks stay allocated: the CPU got an
+			 * INIT and might still wake on a stray SIPI, so nothing it could
+			 * touch is handed out again. */
 			memset(c, 0, sizeof(*c));
 		}
 	}
