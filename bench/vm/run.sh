@@ -7,7 +7,7 @@
 # `bench NAME VALUE UNIT` lines and table. Without orbvm built, QEMU is still measured
 # and the exit status is 1.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 BUILD=${1:-build}
 PYTHON=${PYTHON:-python3}

@@ -17,6 +17,7 @@
  * override for each IRQ in ACPI_BUILD_PCI_IRQS (5, 9, 10, 11) to the same GSI,
  * active high and level triggered; one local APIC NMI for all processors on
  * LINT1. The expected table list is computed from the dumped file names.
+ * Synthetic MADTs (entry types QEMU's TCG tables lack) are in test_acpi_madt.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -323,7 +324,7 @@ static void test_bad_rsdp_checksum(void **state)
 	expect_fail(ERR_FORMAT, "RSDP at 0xf59d0: bad checksum");
 	assert_int_equal(acpi_parse(&info, region("RSDP")->data, 20, 0, phys_read, NULL),
 			 -ERR_FORMAT);
-	assert_non_null(strstr(info.error, "bad checksum"));
+	assert_string_equal(info.error, "RSDP copy: bad checksum");
 }
 
 static void test_bad_rsdp_signature(void **state)

@@ -1,0 +1,201 @@
+#!/bin/bash
+# orbvm tests on the host: bad-input checks of the command line (no KVM
+# needed) and, where /dev/kvm is usable, small real-mode guests run on KVM
+# directly (the greeting, i8042 reboot, ACPI power-off, boot-time marker,
+# serial input, Ctrl-A x, signals, a misbehaving guest). Linux guests are
+# tested in the nested lab (tests/lab/), not here: this machine's /dev/kvm
+# cannot run Linux (docs: ../shared/docs/LAB.md).
+#
+# Usage: tests/vmm/run.sh [BUILD_DIR]    (default: build)
+# Prints PASS/FAIL/SKIP lines and finally "N passed, N failed"; exits non-zero
+# on any failure.
+set -u
+BUILD=${1:-build}
+ORBVM=$BUILD/orbvm
+HELLO=$BUILD/vmm/hello-realmode.bin
+WORK=$(mktemp -d /tmp/orbvm-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+pass=0 fail=0 skip=0
+
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+skipped() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
+
+if [ ! -x "$ORBVM" ]; then
+	echo "FAIL setup: $ORBVM not built (run make)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# run NAME EXPECTED_STATUS STDERR_PATTERN -- ARGS...: bad input must give
+# exactly one line on stderr, nothing on stdout, and the expected status.
+expect_error() {
+	local name=$1 want=$2 pattern=$3
+	shift 4
+	timeout 20 "$ORBVM" "$@" </dev/null >"$WORK/out" 2>"$WORK/err"
+	local rc=$?
+	local lines
+	lines=$(wc -l <"$WORK/err")
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name" "exit status $rc, expected $want ($(head -c 200 "$WORK/err"))"
+	elif [ "$lines" -ne 1 ]; then
+		bad "$name" "expected one line on stderr, got $lines"
+	elif ! grep -q "^orbvm: .*$pattern" "$WORK/err"; then
+		bad "$name" "message '$(cat "$WORK/err")' lacks '$pattern'"
+	elif [ -s "$WORK/out" ]; then
+		bad "$name" "unexpected output on stdout"
+	else
+		ok "$name"
+	fi
+}
+
+# A synthetic bzImage (protocol 2.15, 64-bit, 32 MiB init_size, cmdline max 2047).
+python3 - "$WORK" <<'PY'
+import struct, sys
+b = bytearray(28 * 512 + 0x1000 * 16)
+b[0x1f1] = 27; struct.pack_into('<I', b, 0x1f4, 0x1000); struct.pack_into('<H', b, 0x1fe, 0xaa55)
+b[0x200] = 0xeb; b[0x201] = 0x6a; b[0x202:0x206] = b'HdrS'; struct.pack_into('<H', b, 0x206, 0x20f)
+b[0x211] = 1; struct.pack_into('<I', b, 0x22c, 0x7fffffff); struct.pack_into('<I', b, 0x230, 0x200000)
+b[0x234] = 1; struct.pack_into('<H', b, 0x236, 0x7f); struct.pack_into('<I', b, 0x238, 2047)
+struct.pack_into('<Q', b, 0x258, 0x1000000); struct.pack_into('<I', b, 0x260, 0x2000000)
+open(sys.argv[1] + '/bzImage', 'wb').write(b)
+open(sys.argv[1] + '/truncated', 'wb').write(b[:len(b) - 100])
+PY
+BZ=$WORK/bzImage
+head -c 1000 /dev/zero >"$WORK/zeros"
+echo "just text" >"$WORK/text"
+head -c $((80 << 20)) /dev/zero >"$WORK/big-initrd" 2>/dev/null || truncate -s 80M "$WORK/big-initrd"
+LONG=$(head -c 3000 /dev/zero | tr '\0' 'a')
+
+# --- Command line and input files (no KVM needed) ---
+expect_error missing-kernel 1 "cannot open kernel" -- --kernel "$WORK/nonexistent"
+expect_error kernel-is-directory 1 "not a regular file" -- --kernel "$WORK"
+expect_error not-a-bzimage 1 "not a bzImage" -- --kernel "$WORK/text"
+expect_error zeros-not-a-bzimage 1 "not a bzImage" -- --kernel "$WORK/zeros"
+expect_error truncated-kernel 1 "truncated kernel" -- --kernel "$WORK/truncated"
+expect_error missing-initrd 1 "cannot open initrd" -- --kernel "$BZ" --initrd "$WORK/nonexistent"
+expect_error cpus-2 2 "only 1 vCPU" -- --kernel "$BZ" --cpus 2
+expect_error bad-mem 2 "bad --mem" -- --kernel "$BZ" --mem lots
+expect_error mem-too-small 2 "out of range" -- --kernel "$BZ" --mem 1M
+expect_error mem-not-mib 2 "multiple of 1M" -- --kernel "$BZ" --mem 65537K
+expect_error unknown-option 2 "unknown option" -- --kernel "$BZ" --frobnicate
+expect_error missing-value 2 "needs a value" -- --kernel
+expect_error nothing-to-run 2 "nothing to run" --
+expect_error cmdline-too-long 1 "command line is 3000 bytes" -- --kernel "$BZ" --cmdline "$LONG"
+expect_error initrd-too-large 1 "initrd .* does not fit" -- --kernel "$BZ" --initrd "$WORK/big-initrd" --mem 64M
+expect_error kernel-too-large-for-mem 1 "too small for this kernel" -- --kernel "$BZ" --mem 32M
+expect_error missing-realmode 1 "cannot open real-mode binary" -- --real-mode "$WORK/nonexistent"
+
+if "$ORBVM" --help | grep -q -- "--real-mode" && "$ORBVM" --version | grep -q "^orbvm "; then
+	ok help-and-version
+else
+	bad help-and-version "--help or --version output wrong"
+fi
+
+# --- Guests on /dev/kvm ---
+if [ ! -e /dev/kvm ]; then
+	kvm_skip="no /dev/kvm on this machine"
+elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	kvm_skip="no permission to use /dev/kvm"
+else
+	kvm_skip=""
+fi
+
+# Assemble the small test guests in tests/vmm/guests/.
+GUESTS=$BUILD/vmm/test-guests
+mkdir -p "$GUESTS"
+for s in tests/vmm/guests/*.S; do
+	n=$(basename "$s" .S)
+	if ! { as --32 -o "$GUESTS/$n.o" "$s" && ld -m elf_i386 -Ttext 0 --oformat binary \
+		-o "$GUESTS/$n.bin" "$GUESTS/$n.o"; } 2>"$WORK/as.log"; then
+		bad "assemble-$n" "$(head -c 300 "$WORK/as.log")"
+	fi
+done
+
+# kvm_case NAME EXPECTED_STATUS STDOUT_PATTERN STDIN_FILE -- ARGS...
+kvm_case() {
+	local name=$1 want=$2 pattern=$3 input=$4
+	shift 5
+	if [ -n "$kvm_skip" ]; then
+		skipped "$name" "$kvm_skip"
+		return
+	fi
+	timeout 30 "$ORBVM" "$@" <"$input" >"$WORK/out" 2>"$WORK/err"
+	local rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		bad "$name" "exit status $rc, expected $want (stderr: $(head -c 300 "$WORK/err"))"
+	elif [ -n "$pattern" ] && ! grep -q "$pattern" "$WORK/out"; then
+		bad "$name" "output lacks '$pattern': $(head -c 300 "$WORK/out")"
+	else
+		ok "$name"
+	fi
+}
+
+kvm_case realmode-hello 0 "Hello from a real-mode guest on orbvm!" /dev/null -- --real-mode "$HELLO"
+kvm_case realmode-hello-static 0 "Hello from a real-mode guest on orbvm!" /dev/null -- --real-mode "$HELLO"
+kvm_case i8042-reset-reboot 3 "" /dev/null -- --real-mode "$GUESTS/reset.bin"
+kvm_case acpi-poweroff 0 "" /dev/null -- --real-mode "$GUESTS/poweroff.bin"
+kvm_case misbehaving-guest 0 "ok" /dev/null -- --real-mode "$GUESTS/garbage.bin" --mem 64M
+printf 'hello, uart!' >"$WORK/echo-in"
+kvm_case serial-input-echo 0 "hello, uart!" "$WORK/echo-in" -- --real-mode "$GUESTS/echo.bin"
+# Ctrl-A Ctrl-A reaches the guest as one Ctrl-A; Ctrl-A x quits (status 5).
+printf 'a\001\001b!' >"$WORK/esc-in"
+kvm_case ctrl-a-ctrl-a 0 "$(printf 'a\001b!')" "$WORK/esc-in" -- --real-mode "$GUESTS/echo.bin"
+printf '\001x' >"$WORK/quit-in"
+kvm_case ctrl-a-x-quits 5 "" "$WORK/quit-in" -- --real-mode "$GUESTS/spin.bin"
+# An endless stdin must not grow orbvm: the echo guest stops at '!', never sent.
+if [ -n "$kvm_skip" ]; then
+	skipped endless-stdin-bounded "$kvm_skip"
+else
+	(yes 'yyyyyyyyyyyyyyyy' | timeout 4 "$ORBVM" --real-mode "$GUESTS/echo.bin" >/dev/null 2>&1) &
+	sleep 2
+	pid=$(pgrep -n -f "orbvm --real-mode $GUESTS/echo.bin")
+	rss1=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status 2>/dev/null)
+	sleep 1.5
+	rss2=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status 2>/dev/null)
+	wait
+	if [ -n "$rss1" ] && [ -n "$rss2" ] && [ "$rss2" -le $((rss1 + 512)) ]; then
+		ok endless-stdin-bounded
+	else
+		bad endless-stdin-bounded "resident memory grew from ${rss1:-?} to ${rss2:-?} KiB"
+	fi
+fi
+# Boot-time marker: two marks of byte 123 on port 0x3f0 (122 is ignored).
+if [ -n "$kvm_skip" ]; then
+	skipped boot-time-marker "$kvm_skip"
+else
+	"$ORBVM" --real-mode "$GUESTS/marker.bin" --boot-time </dev/null >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q "boot-time marker 2: [0-9]*\.[0-9]\{6\} s" "$WORK/err" &&
+		! grep -q "marker 3" "$WORK/err"; then
+		ok boot-time-marker
+	else
+		bad boot-time-marker "status $rc, stderr: $(head -c 300 "$WORK/err")"
+	fi
+fi
+# SIGTERM: orbvm stops the VM and exits 128+15.
+if [ -n "$kvm_skip" ]; then
+	skipped sigterm "$kvm_skip"
+else
+	"$ORBVM" --real-mode "$GUESTS/spin.bin" </dev/null >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	sleep 1
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	if [ $rc -eq 143 ]; then ok sigterm; else bad sigterm "exit status $rc, expected 143"; fi
+fi
+# The static binary (used by the nested lab) runs the same greeting.
+if [ -x "$BUILD/orbvm-static" ] && [ -z "$kvm_skip" ]; then
+	if "$BUILD/orbvm-static" --real-mode "$HELLO" </dev/null 2>&1 | grep -q "Hello from a real-mode"; then
+		ok static-binary
+	else
+		bad static-binary "no greeting from $BUILD/orbvm-static"
+	fi
+elif [ -n "$kvm_skip" ]; then
+	skipped static-binary "$kvm_skip"
+fi
+
+[ $skip -gt 0 ] && echo "($skip skipped: $kvm_skip)"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

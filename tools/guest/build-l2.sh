@@ -1,0 +1,38 @@
+#!/bin/bash
+# Build the L2 guest images: Debian's cloud kernel and a busybox initramfs.
+#
+# Owns: OUT/vmlinuz (a copy of the cloud kernel, so users need not know the cache
+# layout) and OUT/initramfs.cpio.gz (busybox-static + tools/guest/l2-init.sh as /init).
+# Inputs come from tools/guest/fetch-debian.sh (CACHE/guest/env.sh); run that first.
+# The archive is reproducible (tools/guest/mkcpio.py: owners 0, times 0).
+set -euo pipefail
+
+OUT=${1:-build/guest}
+CACHE=${2:-cache}
+PYTHON=${PYTHON:-python3}
+here=$(dirname "$0")
+. "$CACHE/guest/env.sh"
+
+mkdir -p "$OUT"
+cp "$L2_KERNEL" "$OUT/vmlinuz.tmp" && mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
+echo "$L2_KERNEL_PKG" >"$OUT/kernel-version"
+
+spec=$OUT/initramfs.spec
+cat >"$spec" <<SPEC
+dir bin 0755
+file bin/busybox $BUSYBOX 0755
+slink bin/sh busybox
+dir dev 0755
+nod dev/console 0600 c 5 1
+nod dev/null 0666 c 1 3
+dir proc 0755
+dir sys 0755
+dir sbin 0755
+dir usr 0755
+dir usr/bin 0755
+dir usr/sbin 0755
+dir tmp 1777
+dir root 0700
+file init $here/l2-init.sh 0755
+SPEC
+"$PYTHON" "$here/mkcpio.py" "$spec" "$OUT/initramfs.cpio.gz"

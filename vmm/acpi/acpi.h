@@ -1,0 +1,43 @@
+/*
+ * ACPI tables orbvm generates for Linux guests: RSDP, XSDT, FADT
+ * (hardware-reduced, with sleep control/status and reset registers), MADT
+ * (one local APIC, the I/O APIC, IRQ0->GSI2 override, LAPIC NMI on LINT1)
+ * and a DSDT (COM1, \_S5).
+ *
+ * acpi_build() lays them out in one blob meant to be copied to guest
+ * physical `base` (ACPI_TABLES_ADDR, 0xE0000, so the RSDP is also found by a
+ * scan of the BIOS area); all pointers inside are guest physical addresses
+ * and every checksum is filled in. The blob has no pointers to host memory.
+ */
+#ifndef ORBVM_ACPI_H
+#define ORBVM_ACPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_BLOB_MAX 4096
+
+#define ACPI_IOAPIC_ADDR 0xfec00000u
+#define ACPI_LAPIC_ADDR	 0xfee00000u
+#define ACPI_IOAPIC_ID	 0
+
+enum acpi_table_id { ACPI_RSDP, ACPI_XSDT, ACPI_FADT, ACPI_MADT, ACPI_DSDT, ACPI_NUM_TABLES };
+
+struct acpi_blob {
+	uint8_t data[ACPI_BLOB_MAX];
+	size_t len;
+	uint64_t base;			/* guest physical address of data[0] */
+	size_t offset[ACPI_NUM_TABLES]; /* of each table in data */
+	size_t size[ACPI_NUM_TABLES];	/* of each table */
+};
+
+/* Builds all tables for guest physical address base; returns 0 or -ERR_NOSPACE. */
+int acpi_build(struct acpi_blob *a, uint64_t base);
+
+/* The byte that makes the sum of len bytes zero when stored in them. */
+uint8_t acpi_checksum(const void *p, size_t len);
+
+/* Writes the DSDT (header + AML) into out; returns its size or -ERR_NOSPACE. */
+int acpi_dsdt_build(uint8_t *out, size_t max);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * The DSDT, written as AML bytes by a tiny encoder (no iasl at build time).
+ *
+ * ASL equivalent of what is generated:
+ *
+ *   DefinitionBlock ("", "DSDT", 2, "ORBVM ", "ORBVMTBL", 1) {
+ *     Scope (\_SB) {
+ *       Device (COM1) {
+ *         Name (_HID, EisaId ("PNP0501"))
+ *         Name (_UID, Zero)
+ *         Name (_CRS, ResourceTemplate () {
+ *           IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08)
+ *           IRQNoFlags () {4}
+ *         })
+ *       }
+ *     }
+ *     Name (\_S5, Package () { 5, 0, 0, 0 })   // SLP_TYP for S5 (devices/acpi_pm.h)
+ *   }
+ *
+ * Invariant: each encoder call checks the space left and sets `overflow`
+ * instead of writing past the end; acpi_dsdt_build() then fails.
+ */
+#include <string.h>
+
+#include "../devices/acpi_pm.h"
+#include "../devices/serial.h"
+#include "../err.h"
+#include "acpi.h"
+
+#define AML_ZERO       0x00
+#define AML_NAME       0x08
+#define AML_BYTE       0x0a
+#define AML_DWORD      0x0c
+#define AML_SCOPE      0x10
+#define AML_BUFFER     0x11
+#define AML_PACKAGE    0x12
+#define AML_EXT	       0x5b
+#define AML_EXT_DEVICE 0x82
+
+struct aml {
+	uint8_t *buf;
+	size_t len, max;
+	int overflow;
+};
+
+static void aml_bytes(struct aml *a, const void *p, size_t n)
+{
+	if (a->overflow || n > a->max - a->len) {
+		a->overflow = 1;
+		return;
+	}
+	memcpy(a->buf + a->len, p, n);
+	a->len += n;
+}
+
+static void aml_byte(struct aml *a, uint8_t b)
+{
+	aml_bytes(a, &b, 1);
+}
+
+/* A NameSeg or a rooted name: "\\_SB_" or "COM1" (4 characters per segment). */
+static void aml_name(struct aml *a, const char *name)
+{
+	aml_bytes(a, name, strlen(name));
+}
+
+/* PkgLength covering `body` bytes plus the encoding itself (ACPI 6, 20.2.4). */
+static void aml_pkglen(struct aml *a, size_t body)
+{
+	if (body + 1 < 0x40) {
+		aml_byte(a, (uint8_t)(body + 1));
+	} else if (body + 2 < 0x1000) {
+		size_t n = body + 2;
+		aml_byte(a, (uint8_t)(0x40 | (n & 0x0f)));
+		aml_byte(a, (uint8_t)(n >> 4));
+	} else {
+		size_t n = body + 3;
+		aml_byte(a, (uint8_t)(0x80 | (n & 0x0f)));
+		aml_byte(a, (uint8_t)(n >> 4));
+		aml_byte(a, (uint8_t)(n >> 12));
+	}
+}
+
+/* Emits op [ext] PkgLength inner. */
+static void aml_package_op(struct aml *a, const uint8_t *op, size_t oplen, const struct aml *inner)
+{
+	if (inner->overflow) {
+		a->overflow = 1;
+		return;
+	}
+	aml_bytes(a, op, oplen);
+	aml_pkglen(a, inner->len);
+	aml_bytes(a, inner->buf, inner->len);
+}
+
+/* EISA id "PNP0501" -> 4 bytes as the DWordConst's little-endian payload. */
+static void aml_eisaid(struct aml *a, const char *id)
+{
+	uint16_t vendor =
+	    (uint16_t)(((id[0] - 0x40) << 10) | ((id[1] - 0x40) << 5) | (id[2] - 0x40));
+	unsigned product = 0;
+	for (int i = 3; i < 7; i++) {
+		char c = id[i];
+		product = product * 16 + (unsigned)(c <= '9' ? c - '0' : c - 'A' + 10);
+	}
+	uint8_t b[5] = {AML_DWORD, (uint8_t)(vendor >> 8), (uint8_t)vendor, (uint8_t)(product >> 8),
+			(uint8_t)product};
+	aml_bytes(a, b, sizeof(b));
+}
+
+static void aml_com1(struct aml *dev)
+{
+	uint8_t hid_name[] = {AML_NAME, '_', 'H', 'I', 'D'};
+	aml_bytes(dev, hid_name, sizeof(hid_name));
+	aml_eisaid(dev, "PNP0501");
+	uint8_t uid[] = {AML_NAME, '_', 'U', 'I', 'D', AML_ZERO};
+	aml_bytes(dev, uid, sizeof(uid));
+
+	const uint16_t base = SERIAL_COM1_BASE;
+	uint8_t res[] = {
+	    0x47,	   0x01,
+	    (uint8_t)base, (uint8_t)(base >> 8),
+	    (uint8_t)base, (uint8_t)(base >> 8),
+	    0x01,	   0x08, /* IO Decode16, align 1, 8 ports */
+	    0x22,	   (uint8_t)(1u << SERIAL_COM1_IRQ),
+	    0x00,		 /* IRQNoFlags {4} */
+	    0x79,	   0x00, /* End tag */
+	};
+	uint8_t bbuf[64];
+	struct aml body = {.buf = bbuf, .max = sizeof(bbuf)};
+	aml_byte(&body, AML_BYTE);
+	aml_byte(&body, (uint8_t)sizeof(res));
+	aml_bytes(&body, res, sizeof(res));
+	uint8_t crs_name[] = {AML_NAME, '_', 'C', 'R', 'S'};
+	aml_bytes(dev, crs_name, sizeof(crs_name));
+	uint8_t op = AML_BUFFER;
+	aml_package_op(dev, &op, 1, &body);
+}
+
+int acpi_dsdt_build(uint8_t *out, size_t max)
+{
+	const size_t hdr = 36;
+	if (max < hdr)
+		return err_set(ERR_NOSPACE, "no room for the DSDT");
+	struct aml a = {.buf = out + hdr, .max = max - hdr};
+
+	uint8_t dbuf[256], sbuf[300], pbuf[32];
+	struct aml dev = {.buf = dbuf, .max = sizeof(dbuf)};
+	aml_name(&dev, "COM1");
+	aml_com1(&dev);
+	struct aml scope = {.buf = sbuf, .max = sizeof(sbuf)};
+	aml_name(&scope, "\\_SB_");
+	const uint8_t dev_op[] = {AML_EXT, AML_EXT_DEVICE};
+	aml_package_op(&scope, dev_op, sizeof(dev_op), &dev);
+	const uint8_t scope_op = AML_SCOPE;
+	aml_package_op(&a, &scope_op, 1, &scope);
+
+	/* Name (\_S5, Package () { S5 type, 0, 0, 0 }) */
+	struct aml pkg = {.buf = pbuf, .max = sizeof(pbuf)};
+	const uint8_t s5[] = {4, AML_BYTE, ACPI_PM_S5_TYPE, AML_ZERO, AML_ZERO, AML_ZERO};
+	aml_bytes(&pkg, s5, sizeof(s5));
+	aml_byte(&a, AML_NAME);
+	aml_name(&a, "\\_S5_");
+	const uint8_t pkg_op = AML_PACKAGE;
+	aml_package_op(&a, &pkg_op, 1, &pkg);
+
+	if (a.overflow)
+		return err_set(ERR_NOSPACE, "no room for the DSDT");
+
+	size_t len = hdr + a.len;
+	memset(out, 0, hdr);
+	memcpy(out, "DSDT", 4);
+	uint32_t l32 = (uint32_t)len;
+	memcpy(out + 4, &l32, 4);
+	out[8] = 2; /* revision 2: 64-bit integers */
+	memcpy(out + 10, "ORBVM ", 6);
+	memcpy(out + 16, "ORBVMTBL", 8);
+	out[24] = 1; /* OEM revision */
+	memcpy(out + 28, "ORBV", 4);
+	out[32] = 1; /* creator revision */
+	out[9] = acpi_checksum(out, len);
+	return (int)len;
+}

@@ -1,0 +1,193 @@
+/*
+ * Option parsing for orbvm; see config.h.
+ *
+ * Trust boundary: argv is user input. Every value is checked here (sizes,
+ * ranges, combinations) and every problem becomes a one-line message; nothing
+ * beyond this file re-validates option syntax. File contents are checked
+ * later, where the files are read.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "err.h"
+
+const char config_usage[] =
+    "usage: orbvm --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [OPTIONS]\n"
+    "       orbvm --real-mode FLAT.BIN [OPTIONS]\n"
+    "\n"
+    "Runs a virtual machine on /dev/kvm with a 16550A serial console on this terminal.\n"
+    "\n"
+    "  --kernel PATH      Linux bzImage to boot (x86 boot protocol, 64-bit entry)\n"
+    "  --initrd PATH      initial ramdisk (initramfs) for the kernel\n"
+    "  --cmdline STRING   kernel command line, e.g. 'console=ttyS0'\n"
+    "  --real-mode PATH   flat 16-bit binary, loaded at 0x10000 and run from 1000:0000\n"
+    "  --mem SIZE         guest RAM: 512M, 2G, ... (no suffix: MiB); default 256M\n"
+    "                     (16M for --real-mode); 16M..256G, a multiple of 1M\n"
+    "  --cpus N           number of vCPUs; only 1 is supported\n"
+    "  --boot-time        at exit, print when the guest wrote the boot-time marker\n"
+    "                     (byte 123 to I/O port 0x3f0)\n"
+    "  --help             this text\n"
+    "  --version          the version\n"
+    "\n"
+    "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
+    "Exit status: 0 guest powered off (or a --real-mode guest ran hlt), 1 error,\n"
+    "  2 usage error, 3 guest reboot, 4 guest halted with nothing left to run,\n"
+    "  5 quit with Ctrl-A x, 128+N killed by signal N.\n";
+
+int config_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned shift = 20;
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -ERR_INVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERR_INVAL;
+	switch (*end) {
+	case 0:
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
+	default:
+		return -ERR_INVAL;
+	}
+	/* Accept an optional "B" or "iB" after the unit letter (512MiB, 2GB). */
+	if (end[0] == 'i' && end[1] == 'B')
+		end += 2;
+	else if (end[0] == 'B')
+		end++;
+	if (*end)
+		return -ERR_INVAL;
+	if (v > (UINT64_MAX >> shift))
+		return -ERR_INVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+/*
+ * Matches argv[*i] against "--name": accepts "--name VALUE" and
+ * "--name=VALUE". Returns 1 and sets *val on a match, 0 if the option is
+ * another one, -ERR_INVAL if the value is missing.
+ */
+static int config_match(int argc, char *const argv[], int *i, const char *name, const char **val)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (strncmp(a, name, n) != 0)
+		return 0;
+	if (a[n] == '=') {
+		*val = a + n + 1;
+		return 1;
+	}
+	if (a[n] != 0)
+		return 0;
+	if (*i + 1 >= argc)
+		return err_set(ERR_INVAL, "option %s needs a value", name);
+	*i += 1;
+	*val = argv[*i];
+	return 1;
+}
+
+static int config_flag(const char *arg, const char *name, bool *flag)
+{
+	if (strcmp(arg, name) != 0)
+		return 0;
+	*flag = true;
+	return 1;
+}
+
+int config_parse(int argc, char *const argv[], struct config *cfg)
+{
+	const char *mem = NULL, *cpus = NULL;
+	bool help = false, version = false;
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cmdline = NULL;
+	cfg->cpus = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (config_flag(a, "--help", &help) || config_flag(a, "-h", &help) ||
+		    config_flag(a, "--version", &version) ||
+		    config_flag(a, "--boot-time", &cfg->boot_time))
+			continue;
+		if ((r = config_match(argc, argv, &i, "--kernel", &cfg->kernel_path)) ||
+		    (r = config_match(argc, argv, &i, "--initrd", &cfg->initrd_path)) ||
+		    (r = config_match(argc, argv, &i, "--cmdline", &cfg->cmdline)) ||
+		    (r = config_match(argc, argv, &i, "--real-mode", &cfg->realmode_path)) ||
+		    (r = config_match(argc, argv, &i, "--mem", &mem)) ||
+		    (r = config_match(argc, argv, &i, "--cpus", &cpus))) {
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (a[0] == '-')
+			return err_set(ERR_INVAL, "unknown option '%s' (try --help)", a);
+		return err_set(ERR_INVAL, "unexpected argument '%s' (try --help)", a);
+	}
+	if (help)
+		return CONFIG_HELP;
+	if (version)
+		return CONFIG_VERSION;
+
+	if (cpus) {
+		char *end;
+		errno = 0;
+		long n = strtol(cpus, &end, 10);
+		if (!isdigit((unsigned char)cpus[0]) || *end || errno || n < 1)
+			return err_set(ERR_INVAL, "bad --cpus value '%s': expected a number", cpus);
+		if (n != 1)
+			return err_set(ERR_INVAL, "--cpus %ld: only 1 vCPU is supported", n);
+	}
+	if (cfg->kernel_path && cfg->realmode_path)
+		return err_set(ERR_INVAL, "--kernel and --real-mode exclude each other");
+	if (!cfg->kernel_path && !cfg->realmode_path)
+		return err_set(ERR_INVAL,
+			       "nothing to run: give --kernel or --real-mode (try --help)");
+	if (cfg->realmode_path && (cfg->initrd_path || cfg->cmdline))
+		return err_set(ERR_INVAL, "--initrd and --cmdline need --kernel");
+	const char *files[] = {cfg->kernel_path, cfg->initrd_path, cfg->realmode_path};
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		if (files[k] && !files[k][0])
+			return err_set(ERR_INVAL, "empty file name");
+	}
+	if (!cfg->cmdline)
+		cfg->cmdline = "";
+
+	cfg->mem_size = cfg->realmode_path ? CONFIG_MEM_DEFAULT_REAL : CONFIG_MEM_DEFAULT;
+	if (mem) {
+		uint64_t sz;
+		if (config_parse_size(mem, &sz) < 0)
+			return err_set(ERR_INVAL,
+				       "bad --mem value '%s': expected a size like 512M or 2G",
+				       mem);
+		if (sz < CONFIG_MEM_MIN || sz > CONFIG_MEM_MAX)
+			return err_set(ERR_INVAL, "--mem %s out of range (16M..256G)", mem);
+		if (sz & ((1u << 20) - 1))
+			return err_set(ERR_INVAL, "--mem %s is not a multiple of 1M", mem);
+		cfg->mem_size = sz;
+	}
+	return CONFIG_RUN;
+}

@@ -1,0 +1,53 @@
+/*
+ * orbvm's command line: the options a user gives and the checks that can be
+ * made on them without touching any file or /dev/kvm.
+ *
+ * config_parse() fills a struct config from argv. It has no side effects
+ * besides err_set() (no printing, no exit), so tests drive it directly.
+ * Invariant after a successful CONFIG_RUN: exactly one of kernel_path and
+ * realmode_path is set, mem_size is a multiple of 1 MiB within
+ * [CONFIG_MEM_MIN, CONFIG_MEM_MAX], cpus == 1.
+ */
+#ifndef ORBVM_CONFIG_H
+#define ORBVM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONFIG_MEM_MIN		(16ull << 20)
+#define CONFIG_MEM_MAX		(256ull << 30)
+#define CONFIG_MEM_DEFAULT	(256ull << 20) /* Linux guests */
+#define CONFIG_MEM_DEFAULT_REAL (16ull << 20)  /* --real-mode guests */
+
+struct config {
+	const char *kernel_path;   /* --kernel: a bzImage */
+	const char *initrd_path;   /* --initrd: optional */
+	const char *cmdline;	   /* --cmdline: "" when absent */
+	const char *realmode_path; /* --real-mode: a flat 16-bit binary */
+	uint64_t mem_size;	   /* --mem, bytes */
+	unsigned cpus;		   /* --cpus, only 1 is supported */
+	bool boot_time;		   /* --boot-time: print boot-time markers at exit */
+};
+
+enum config_action {
+	CONFIG_RUN = 0,	    /* start a VM */
+	CONFIG_HELP = 1,    /* print the usage text, exit 0 */
+	CONFIG_VERSION = 2, /* print the version, exit 0 */
+};
+
+/*
+ * Parses argv[1..argc-1]. Returns a config_action, or -ERR_INVAL with a
+ * one-line message in err_msg() for any usage error.
+ */
+int config_parse(int argc, char *const argv[], struct config *cfg);
+
+/*
+ * Parses a size such as "512M", "2G", "65536K" or "300" (no suffix: MiB, as
+ * in QEMU's -m) into bytes. Returns 0 or -ERR_INVAL (also on overflow).
+ */
+int config_parse_size(const char *s, uint64_t *out);
+
+/* The usage text printed by --help. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,361 @@
+/*
+ * orbvm: a KVM virtual machine monitor. main() is the whole start-up order,
+ * one step per line: parse the configuration, check and plan the guest's
+ * inputs (before /dev/kvm is touched, so bad input fails fast everywhere),
+ * create the VM, load the guest, attach the devices, set up the vCPU, then
+ * run it in its own thread while this thread runs the event loop (terminal,
+ * signals), and finally tear everything down and return the exit status
+ * (stop.h).
+ *
+ * Trust boundary: the files named on the command line are untrusted; their
+ * sizes are checked here and their contents in boot/.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "acpi/acpi.h"
+#include "boot/boot_params.h"
+#include "boot/bzimage.h"
+#include "boot/layout.h"
+#include "boot/realmode.h"
+#include "bus.h"
+#include "config.h"
+#include "devices/acpi_pm.h"
+#include "devices/debug_port.h"
+#include "devices/i8042.h"
+#include "devices/rtc.h"
+#include "devices/serial.h"
+#include "devices/terminal.h"
+#include "err.h"
+#include "event_loop.h"
+#include "stop.h"
+#include "vcpu.h"
+#include "vm.h"
+#include "x86/cpu_setup.h"
+
+#ifndef ORBVM_VERSION
+#define ORBVM_VERSION "0.1"
+#endif
+
+#define MAX_FILE_SIZE (1ull << 30)
+
+/* Everything one VM is made of. */
+struct machine {
+	const struct config *cfg;
+	/* Inputs, checked and planned before the VM exists. */
+	uint8_t *image; /* kernel bzImage or real-mode binary */
+	size_t image_len;
+	struct bzimage bz;
+	struct boot_layout layout;
+	int initrd_fd;
+	uint64_t initrd_size;
+	/* The VM and its devices. */
+	struct vm vm;
+	struct bus bus;
+	struct vmm_stop stop;
+	struct serial uart;
+	struct rtc rtc;
+	struct i8042 i8042;
+	struct acpi_pm pm;
+	struct debug_port debug;
+	struct vcpu vcpu;
+	struct terminal term;
+	struct event_loop loop;
+	/* Result of the vCPU thread. */
+	int vcpu_result;
+	char vcpu_error[512];
+};
+
+/* Reads a whole file of at most MAX_FILE_SIZE bytes. */
+static int read_file(const char *path, const char *what, uint8_t **buf, size_t *len)
+{
+	int r = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(ERR_NOENT, "cannot open %s '%s': %s", what, path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		r = err_set(ERR_INVAL, "%s '%s' is not a regular file", what, path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
+		r = err_set(ERR_RANGE, "%s '%s' is too large", what, path);
+		goto out;
+	}
+	*len = (size_t)st.st_size;
+	*buf = malloc(*len ? *len : 1);
+	if (!*buf) {
+		r = err_set(ERR_NOMEM, "out of memory reading %s", what);
+		goto out;
+	}
+	for (size_t done = 0; done < *len;) {
+		ssize_t n = read(fd, *buf + done, *len - done);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			r = err_set(ERR_INVAL, "cannot read %s '%s': %s", what, path,
+				    n ? strerror(errno) : "file shrank while reading");
+			free(*buf);
+			*buf = NULL;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+out:
+	close(fd);
+	return r;
+}
+
+/* Kernel, command line and initrd: parse, size-check and place them. */
+static int machine_plan_linux(struct machine *m)
+{
+	const struct config *c = m->cfg;
+	int r = read_file(c->kernel_path, "kernel", &m->image, &m->image_len);
+	if (r < 0)
+		return r;
+	if ((r = bzimage_parse(m->image, m->image_len, &m->bz)) < 0) {
+		char why[400];
+		snprintf(why, sizeof(why), "%s", err_msg());
+		return err_set(-r, "%s: %s", c->kernel_path, why);
+	}
+	if (c->initrd_path) {
+		m->initrd_fd = open(c->initrd_path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+		if (m->initrd_fd < 0)
+			return err_set(ERR_NOENT, "cannot open initrd '%s': %s", c->initrd_path,
+				       strerror(errno));
+		if (fstat(m->initrd_fd, &st) < 0 || !S_ISREG(st.st_mode))
+			return err_set(ERR_INVAL, "initrd '%s' is not a regular file",
+				       c->initrd_path);
+		m->initrd_size = (uint64_t)st.st_size;
+		if (m->initrd_size == 0)
+			return err_set(ERR_INVAL, "initrd '%s' is empty", c->initrd_path);
+	}
+	return boot_plan(&m->bz, c->mem_size, strlen(c->cmdline), m->initrd_size, &m->layout);
+}
+
+static int machine_plan_realmode(struct machine *m)
+{
+	int r = read_file(m->cfg->realmode_path, "real-mode binary", &m->image, &m->image_len);
+	if (r < 0)
+		return r;
+	if (m->image_len == 0)
+		return err_set(ERR_INVAL, "real-mode binary '%s' is empty", m->cfg->realmode_path);
+	if (m->image_len > REALMODE_MAX_SIZE)
+		return err_set(ERR_RANGE, "real-mode binary '%s' is %zu bytes; at most %u fit",
+			       m->cfg->realmode_path, m->image_len, REALMODE_MAX_SIZE);
+	return 0;
+}
+
+/* Reads the initrd straight into guest memory at its planned address. */
+static int machine_load_initrd(struct machine *m)
+{
+	uint8_t *dst = mem_ptr(&m->vm.mem, m->layout.initrd_addr, m->initrd_size);
+	if (!dst)
+		return err_set(ERR_FAULT, "initrd does not fit in guest memory");
+	for (uint64_t done = 0; done < m->initrd_size;) {
+		ssize_t n = read(m->initrd_fd, dst + done, m->initrd_size - done);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return err_set(ERR_INVAL, "cannot read initrd '%s': %s",
+				       m->cfg->initrd_path,
+				       n ? strerror(errno) : "file shrank while reading");
+		}
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Kernel code, command line, initrd, ACPI tables, zero page, page tables, GDT. */
+static int machine_load_linux(struct machine *m)
+{
+	struct guest_mem *mem = &m->vm.mem;
+	const struct boot_layout *l = &m->layout;
+	int r;
+	if ((r = mem_write(mem, l->kernel_addr, bzimage_pm_code(&m->bz), m->bz.pm_size)) < 0 ||
+	    (r = mem_write(mem, l->cmdline_addr, m->cfg->cmdline, l->cmdline_len + 1)) < 0)
+		return r;
+	if (m->initrd_size && (r = machine_load_initrd(m)) < 0)
+		return r;
+	static struct acpi_blob acpi;
+	if ((r = acpi_build(&acpi, ACPI_TABLES_ADDR)) < 0 ||
+	    (r = mem_write(mem, ACPI_TABLES_ADDR, acpi.data, acpi.len)) < 0)
+		return r;
+	static struct boot_params bp;
+	boot_params_build(&bp, &m->bz, l, m->cfg->mem_size,
+			  ACPI_TABLES_ADDR + acpi.offset[ACPI_RSDP]);
+	if ((r = mem_write(mem, BOOT_ZERO_PAGE, &bp, sizeof(bp))) < 0)
+		return r;
+	if ((r = cpu_setup_page_tables(mem)) < 0)
+		return r;
+	return cpu_setup_gdt(mem);
+}
+
+static void machine_uart_irq(void *ctx, bool level)
+{
+	struct machine *m = ctx;
+	vm_irq_line(&m->vm, SERIAL_COM1_IRQ, level);
+}
+
+/* Devices and their bus ranges (documented in docs/orbvm.md). */
+static int machine_attach_devices(struct machine *m, uint64_t start_ns)
+{
+	struct bus *b = &m->bus;
+	int r;
+	bus_init(b);
+	serial_init(&m->uart, terminal_output, &m->term, machine_uart_irq, m);
+	m->uart.rx_room = event_loop_uart_room;
+	m->uart.rx_room_ctx = &m->loop;
+	rtc_init(&m->rtc);
+	i8042_init(&m->i8042, &m->stop);
+	acpi_pm_init(&m->pm, &m->stop);
+	debug_port_init(&m->debug, start_ns);
+	if ((r = bus_register(b, BUS_PIO, SERIAL_COM1_BASE, 8, serial_io, &m->uart, "COM1")) < 0 ||
+	    (r = bus_register(b, BUS_PIO, RTC_PORT, 2, rtc_io, &m->rtc, "rtc")) < 0 ||
+	    (r = bus_register(b, BUS_PIO, I8042_DATA_PORT, 1, i8042_data_io, &m->i8042,
+			      "i8042 data")) < 0 ||
+	    (r = bus_register(b, BUS_PIO, I8042_COMMAND_PORT, 1, i8042_command_io, &m->i8042,
+			      "i8042 command")) < 0 ||
+	    (r = bus_register(b, BUS_PIO, ACPI_PM_SLEEP_CONTROL, 2, acpi_pm_io, &m->pm,
+			      "acpi sleep")) < 0 ||
+	    (r = bus_register(b, BUS_PIO, DEBUG_PORT, 1, debug_port_io, &m->debug,
+			      "boot-time marker")) < 0)
+		return r;
+	return 0;
+}
+
+/* vCPU 0: registers for the real-mode or the 64-bit Linux entry. */
+static int machine_setup_vcpu(struct machine *m)
+{
+	struct vcpu *v = &m->vcpu;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int r = vcpu_create(v, &m->vm, &m->bus, &m->stop);
+	if (r < 0)
+		return r;
+	if (m->cfg->kernel_path && (r = cpu_setup_cpuid(m->vm.kvm_fd, v->fd)) < 0)
+		return r;
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		return err_set(ERR_NOSYS, "KVM_GET_SREGS: %s", strerror(errno));
+	if (m->cfg->realmode_path) {
+		realmode_cpu_state(&sregs, &regs);
+		v->ctx.hlt_ends_guest = true;
+	} else {
+		cpu_setup_long_mode_sregs(&sregs);
+		memset(&regs, 0, sizeof(regs));
+		regs.rip = m->layout.kernel_addr + BZ_64BIT_ENTRY;
+		regs.rsi = BOOT_ZERO_PAGE;
+		regs.rsp = BOOT_STACK_TOP;
+		regs.rflags = 0x2;
+		v->check_halt = true;
+	}
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		return err_set(ERR_NOSYS, "KVM_SET_SREGS: %s", strerror(errno));
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		return err_set(ERR_NOSYS, "KVM_SET_REGS: %s", strerror(errno));
+	if (m->cfg->kernel_path &&
+	    ((r = cpu_setup_msrs(v->fd)) < 0 || (r = cpu_setup_fpu(v->fd)) < 0 ||
+	     (r = cpu_setup_lapic(v->fd)) < 0))
+		return r;
+	return 0;
+}
+
+static void *machine_vcpu_thread(void *arg)
+{
+	struct machine *m = arg;
+	m->vcpu_result = vcpu_run(&m->vcpu);
+	if (m->vcpu_result < 0)
+		snprintf(m->vcpu_error, sizeof(m->vcpu_error), "%s", err_msg());
+	event_loop_vcpu_done(&m->loop);
+	return NULL;
+}
+
+/* Runs the guest to its end; returns an exit status (stop.h) or a negative error. */
+static int machine_run(struct machine *m)
+{
+	int r;
+	if ((r = vcpu_signals_init()) < 0 || (r = event_loop_init(&m->loop)) < 0)
+		return r;
+	if ((r = terminal_init(&m->term, STDIN_FILENO, STDOUT_FILENO)) < 0)
+		return r;
+	if ((r = pthread_create(&m->vcpu.thread, NULL, machine_vcpu_thread, m)) != 0)
+		return err_set(ERR_NOSYS, "cannot start the vCPU thread: %s", strerror(r));
+	int sig_status =
+	    event_loop_run(&m->loop, &m->term, &m->uart, &m->vcpu, &m->stop, m->vcpu.check_halt);
+	pthread_join(m->vcpu.thread, NULL);
+	terminal_restore();
+	if (m->vcpu_result < 0)
+		return err_set(-m->vcpu_result, "%s", m->vcpu_error);
+	return sig_status ? sig_status : m->vcpu_result;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t start_ns = debug_port_now_ns();
+	static struct machine m = {.initrd_fd = -1};
+	struct config cfg;
+	int r, status;
+
+	/* 1. Configuration. */
+	r = config_parse(argc, argv, &cfg);
+	if (r < 0) {
+		fprintf(stderr, "orbvm: %s\n", err_msg());
+		return VMM_STATUS_USAGE;
+	}
+	if (r == CONFIG_HELP) {
+		fputs(config_usage, stdout);
+		return 0;
+	}
+	if (r == CONFIG_VERSION) {
+		printf("orbvm %s\n", ORBVM_VERSION);
+		return 0;
+	}
+	m.cfg = &cfg;
+	m.vm.kvm_fd = m.vm.vm_fd = m.vcpu.fd = -1;
+	m.loop.signal_fd = m.loop.done_fd = m.loop.room_fd = -1;
+
+	/* 2. Inputs: read, validate and place them before touching /dev/kvm. */
+	r = cfg.kernel_path ? machine_plan_linux(&m) : machine_plan_realmode(&m);
+	/* 3. The VM: memory slots, and for Linux the in-kernel irqchip and PIT. */
+	if (r >= 0)
+		r = vm_create(&m.vm, cfg.mem_size, cfg.kernel_path != NULL);
+	/* 4. The guest image in memory. */
+	if (r >= 0)
+		r = cfg.kernel_path ? machine_load_linux(&m)
+				    : realmode_load(&m.vm.mem, m.image, m.image_len);
+	/* 5. Devices on the bus. */
+	if (r >= 0)
+		r = machine_attach_devices(&m, start_ns);
+	/* 6. vCPU 0. */
+	if (r >= 0)
+		r = machine_setup_vcpu(&m);
+	/* 7. Run. */
+	if (r >= 0)
+		r = machine_run(&m);
+
+	if (r < 0) {
+		fprintf(stderr, "orbvm: %s\n", err_msg());
+		status = VMM_STATUS_ERROR;
+	} else {
+		status = r;
+	}
+	if (cfg.boot_time && r >= 0)
+		debug_port_report(&m.debug, stderr);
+
+	/* 8. Tear down. */
+	vcpu_destroy(&m.vcpu);
+	vm_destroy(&m.vm);
+	event_loop_destroy(&m.loop);
+	if (m.initrd_fd >= 0)
+		close(m.initrd_fd);
+	free(m.image);
+	return status;
+}

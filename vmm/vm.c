@@ -1,0 +1,117 @@
+/*
+ * KVM VM creation and memory slots; see vm.h.
+ *
+ * Trust boundary: /dev/kvm is the host kernel; its answers (API version,
+ * mmap size) are checked before use. The guest never reaches this file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "vm.h"
+
+static int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *host)
+{
+	struct kvm_userspace_memory_region r = {.slot = slot,
+						.guest_phys_addr = gpa,
+						.memory_size = size,
+						.userspace_addr = (uint64_t)(uintptr_t)host};
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		return err_set(ERR_NOMEM, "KVM_SET_USER_MEMORY_REGION (slot %u, %llu MiB): %s",
+			       slot, (unsigned long long)(size >> 20), strerror(errno));
+	return 0;
+}
+
+static int vm_open_kvm(struct vm *vm)
+{
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0) {
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			return err_set(ERR_NOENT,
+				       "no /dev/kvm: KVM is not available on this machine");
+		if (errno == EACCES || errno == EPERM)
+			return err_set(
+			    ERR_PERM,
+			    "no permission to open /dev/kvm (join the 'kvm' group or run as root)");
+		return err_set(ERR_NOENT, "cannot open /dev/kvm: %s", strerror(errno));
+	}
+	int v = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION)
+		return err_set(ERR_NOSYS, "/dev/kvm has API version %d, orbvm needs %d", v,
+			       KVM_API_VERSION);
+	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vm->run_size < (int)sizeof(struct kvm_run))
+		return err_set(ERR_NOSYS, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+	return 0;
+}
+
+int vm_create(struct vm *vm, uint64_t ram, bool irqchip)
+{
+	int r;
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm_fd = vm->vm_fd = -1;
+	if ((r = vm_open_kvm(vm)) < 0)
+		goto fail;
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		r = err_set(ERR_NOSYS, "KVM_CREATE_VM: %s", strerror(errno));
+		goto fail;
+	}
+	/* Needed for real mode on Intel; placed in the hole, below the BIOS area. */
+	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)VM_TSS_ADDR) < 0) {
+		r = err_set(ERR_NOSYS, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+		goto fail;
+	}
+	uint64_t idmap = VM_IDENTITY_MAP_ADDR;
+	if (ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap) < 0) {
+		r = err_set(ERR_NOSYS, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+		goto fail;
+	}
+	if ((r = mem_alloc(&vm->mem, ram)) < 0)
+		goto fail;
+	if ((r = vm_set_slot(vm, 0, 0, vm->mem.lo_size, vm->mem.host)) < 0)
+		goto fail;
+	if (vm->mem.hi_size && (r = vm_set_slot(vm, 1, MEM_HIGH_START, vm->mem.hi_size,
+						vm->mem.host + vm->mem.lo_size)) < 0)
+		goto fail;
+	if (irqchip) {
+		if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+			r = err_set(ERR_NOSYS, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+			goto fail;
+		}
+		struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
+		if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
+			r = err_set(ERR_NOSYS, "KVM_CREATE_PIT2: %s", strerror(errno));
+			goto fail;
+		}
+		vm->irqchip = true;
+	}
+	return 0;
+fail:
+	vm_destroy(vm);
+	return r;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	mem_free(&vm->mem);
+	vm->vm_fd = vm->kvm_fd = -1;
+}
+
+int vm_irq_line(struct vm *vm, unsigned irq, bool level)
+{
+	if (!vm->irqchip)
+		return 0;
+	struct kvm_irq_level l = {.irq = irq, .level = level ? 1 : 0};
+	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
+		return err_set(ERR_NOSYS, "KVM_IRQ_LINE %u: %s", irq, strerror(errno));
+	return 0;
+}

@@ -1,0 +1,45 @@
+# orbvm: the KVM virtual machine monitor (vmm/), included by the top Makefile.
+#
+#   $(BUILD)/orbvm                     the VMM (hosted Linux program)
+#   $(BUILD)/orbvm-static              the same, linked statically (for the nested lab's busybox)
+#   $(BUILD)/vmm/hello-realmode.bin    sample flat real-mode guest (orbvm --real-mode)
+#   $(BUILD)/vmm/boot-marker           static Linux program writing the boot-time marker
+#                                      (for guest initramfs images)
+#   make test-vmm                      KVM smoke and bad-input tests (tests/vmm/run.sh)
+
+VMM_SRCS := $(sort $(shell find vmm -name '*.c' -not -path 'vmm/guests/*'))
+VMM_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(VMM_SRCS))
+VMM_CFLAGS := -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Iinclude -Ivmm -pthread -MMD -MP
+
+$(BUILD)/vmm/%.o: vmm/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(VMM_CFLAGS) -c $< -o $@
+
+$(BUILD)/orbvm: $(VMM_OBJS)
+	$(CC) -pthread -o $@ $(VMM_OBJS)
+
+$(BUILD)/orbvm-static: $(VMM_OBJS)
+	$(CC) -static -pthread -o $@ $(VMM_OBJS)
+
+$(BUILD)/vmm/hello-realmode.o: vmm/guests/hello-realmode.S
+	@mkdir -p $(dir $@)
+	$(AS) --32 -o $@ $<
+
+$(BUILD)/vmm/hello-realmode.bin: $(BUILD)/vmm/hello-realmode.o
+	$(LD) -m elf_i386 -Ttext 0 --oformat binary -o $@ $<
+
+$(BUILD)/vmm/boot-marker: vmm/guests/boot-marker.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+-include $(VMM_OBJS:.o=.d)
+
+.PHONY: orbvm test-vmm
+orbvm: $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin $(BUILD)/vmm/boot-marker
+
+test-vmm: orbvm
+	@bash tests/vmm/run.sh $(BUILD)
+
+ALL_EXTRA += $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin \
+	$(BUILD)/vmm/boot-marker
