@@ -331,6 +331,15 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		r = cfg.kernel_path ? machine_load_linux(&m)
 				    : realmode_load(&m.vm.mem, m.image, m.image_len);
+	/* The image now lives in guest memory: give the host copy back (a bzImage
+	 * is ~14 MiB, most of orbvm's own resident memory otherwise). */
+	free(m.image);
+	m.image = NULL;
+	m.bz.image = NULL;
+	if (m.initrd_fd >= 0) {
+		close(m.initrd_fd);
+		m.initrd_fd = -1;
+	}
 	/* 5. Devices on the bus. */
 	if (r >= 0)
 		r = machine_attach_devices(&m, start_ns);
