@@ -71,6 +71,10 @@ echo "== QEMU integration tests (kernel)"
 python3 tests/qemu/run.py "$build" 2>&1 | tee "$tmp/qemu"
 add qemu "$tmp/qemu" "${PIPESTATUS[0]}"
 
+echo "== make debug: GDB attaches to the kernel"
+bash tests/qemu/gdb.sh "$build" 2>&1 | tee "$tmp/gdb"
+add gdb "$tmp/gdb" "${PIPESTATUS[0]}"
+
 echo "== QEMU -enable-kvm in the nested lab (x2APIC, TSC-deadline)"
 bash tests/qemu/kvm-lab.sh "$build" 2>&1 | tee "$tmp/kvmlab"
 add kvm-lab "$tmp/kvmlab" "${PIPESTATUS[0]}"

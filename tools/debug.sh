@@ -13,4 +13,4 @@ qemu-system-x86_64 -M pc -m "${MEM:-256M}" -no-reboot -display none \
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
 echo "QEMU is waiting for GDB (pid $qemu); serial output: $log"
-gdb -q -x tools/gdbinit "$build/orbital.elf" 
+gdb -q -x tools/gdbinit -ex "target remote 127.0.0.1:1234" -ex orbital-start "$build/orbital.elf"
