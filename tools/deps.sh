@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-	make gcc clang libclang-rt-14-dev binutils python3 gzip
+	make gcc clang libclang-rt-14-dev binutils python3 gzip gdb
 	qemu-system-x86 qemu-utils ovmf
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	libcmocka-dev kbd
