@@ -112,7 +112,7 @@ static struct spinlock count_lock = SPINLOCK_INIT("test");
 static volatile uint64_t shared_count;
 static volatile uint32_t arrived;
 static volatile uint32_t ran_on[MAX_CPUS];
-#define SMP_TOTAL 16000 /* lock round trips in all; each CPU does its share */
+#define SMP_TOTAL 4000 /* lock round trips in all; each CPU does its share */
 
 static void smp_worker(void *arg)
 {

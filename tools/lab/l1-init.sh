@@ -52,7 +52,19 @@ mount -t 9p -o ro,trans=virtio,version=9p2000.L,msize=262144,cache=loose hostroo
 [ -n "$job" ] && [ -f "/host$job" ] || fail "job script '$job' not found through the host share"
 cp "/host$job" /job.sh
 
+# The host's /tmp, kept reachable before L1's own tmpfs covers it.
+mkdir -p /hosttmp
+mount -o bind /host/tmp /hosttmp || fail "bind-mounting the host's /tmp"
 mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "tmpfs on /host/tmp"
+# A job started in a directory under the host's /tmp (a CI clone often is) must still
+# find it: bind that directory back into place over the tmpfs.
+cwd=$(sed -n "1s/^cd \(.*\) || exit 125\$/\1/p" /job.sh | tr -d "'")
+case "$cwd" in
+/tmp/?*)
+	mkdir -p "/host$cwd"
+	mount -o bind "/hosttmp${cwd#/tmp}" "/host$cwd" || fail "bind-mounting $cwd"
+	;;
+esac
 mount -t proc proc /host/proc
 mount -t sysfs sysfs /host/sys
 mount -t devtmpfs devtmpfs /host/dev

@@ -1,0 +1,14 @@
+# orbvm's virtio: the virtqueue walker, the virtio-mmio transport and virtio-blk.
+HOST_TESTS += vmm_virtq
+vmm_virtq_SRCS := vmm/virtio/virtqueue.c vmm/mem.c vmm/err.c tests/host/test_vmm_virtio_driver.c
+vmm_virtq_CFLAGS := -Ivmm -Itests/host -D_GNU_SOURCE
+
+HOST_TESTS += vmm_virtio_mmio
+vmm_virtio_mmio_SRCS := vmm/virtio/mmio.c vmm/virtio/virtqueue.c vmm/mem.c vmm/err.c \
+	tests/host/test_vmm_virtio_driver.c
+vmm_virtio_mmio_CFLAGS := -Ivmm -Itests/host -D_GNU_SOURCE -pthread
+
+HOST_TESTS += vmm_virtio_blk
+vmm_virtio_blk_SRCS := vmm/virtio/blk.c vmm/virtio/blk_file.c vmm/virtio/mmio.c \
+	vmm/virtio/virtqueue.c vmm/mem.c vmm/err.c tests/host/test_vmm_virtio_driver.c
+vmm_virtio_blk_CFLAGS := -Ivmm -Itests/host -D_GNU_SOURCE -pthread

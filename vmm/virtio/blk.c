@@ -1,0 +1,244 @@
+/*
+ * virtio-blk request decoding and execution, config space and the device's
+ * ops table; the rules are in blk.h.
+ *
+ * Trust boundary: the request header and the chain's shape come from the
+ * guest. blk_request_decode() checks the type, the buffer sizes and the
+ * sector range (overflow-safe, against the backend size) before any I/O;
+ * data moves only between the backend and buffers that virtq_pop() has
+ * bounds-checked against guest RAM.
+ */
+#include <string.h>
+
+#include <orbital/errors.h>
+
+#include "virtio/blk.h"
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+void blk_init(struct blk_dev *d, const struct blk_backend *be, const char *id)
+{
+	memset(d, 0, sizeof(*d));
+	d->be = *be;
+	/* NUL-padded (memset above); no NUL when the id is 20 bytes long. */
+	if (id)
+		memcpy(d->id, id, strnlen(id, BLK_ID_BYTES));
+	put_le64(d->config + BLK_CFG_CAPACITY, be->size / BLK_SECTOR);
+	put_le32(d->config + BLK_CFG_SEG_MAX, BLK_QUEUE_MAX - 2);
+	put_le32(d->config + BLK_CFG_BLK_SIZE, BLK_SECTOR);
+}
+
+uint64_t blk_features(const struct blk_dev *d)
+{
+	uint64_t f = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_BLK_F_SEG_MAX |
+		     1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH;
+	if (d->be.read_only)
+		f |= 1ull << VIRTIO_BLK_F_RO;
+	return f;
+}
+
+/* Whether [sector*512, +len) lies on the disk; no sum can overflow. */
+static bool range_ok(const struct blk_dev *d, uint64_t sector, uint64_t len)
+{
+	uint64_t sectors = d->be.size / BLK_SECTOR;
+	if (len % BLK_SECTOR)
+		return false;
+	return sector <= sectors && len / BLK_SECTOR <= sectors - sector;
+}
+
+int blk_request_decode(const struct blk_dev *d, const struct virtq_chain *c, struct blk_request *r)
+{
+	uint8_t hdr[BLK_HDR_SIZE];
+	uint64_t sector;
+
+	memset(r, 0, sizeof(*r));
+	if (c->in_bytes == 0)
+		return -ERR_FORMAT; /* nowhere to put the status */
+	r->status_off = c->in_bytes - 1;
+	r->status = VIRTIO_BLK_S_IOERR;
+	if (virtq_chain_read(c, 0, hdr, sizeof(hdr)) < 0)
+		return 0;
+	memcpy(&r->type, hdr, 4);
+	memcpy(&sector, hdr + 8, 8);
+	uint64_t extra_out = c->out_bytes - BLK_HDR_SIZE; /* readable bytes after the header */
+	uint64_t extra_in = c->in_bytes - 1;		  /* writable bytes before the status */
+
+	switch (r->type) {
+	case VIRTIO_BLK_T_IN:
+		if (extra_out != 0 || !range_ok(d, sector, extra_in))
+			return 0;
+		r->data_len = extra_in;
+		r->offset = sector * BLK_SECTOR;
+		break;
+	case VIRTIO_BLK_T_OUT:
+		if (d->be.read_only || extra_in != 0 || !range_ok(d, sector, extra_out))
+			return 0;
+		r->data_len = extra_out;
+		r->offset = sector * BLK_SECTOR;
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		if (extra_out != 0 || extra_in != 0)
+			return 0;
+		break;
+	case VIRTIO_BLK_T_GET_ID:
+		if (extra_out != 0 || extra_in == 0)
+			return 0;
+		r->data_len = extra_in < BLK_ID_BYTES ? extra_in : BLK_ID_BYTES;
+		break;
+	default:
+		r->status = VIRTIO_BLK_S_UNSUPP;
+		return 0;
+	}
+	r->status = VIRTIO_BLK_S_OK;
+	return 0;
+}
+
+/*
+ * Moves `len` bytes between the disk at `disk_off` and the chain: from the
+ * writable part at offset 0 (to_guest, a read) or from the readable part at
+ * offset BLK_HDR_SIZE (a write). Segment by segment, straight from/to the
+ * checked guest buffers.
+ */
+static int data_io(struct blk_dev *d, const struct virtq_chain *c, uint64_t disk_off, uint64_t len,
+		   bool to_guest)
+{
+	unsigned first = to_guest ? c->n_out : 0, last = to_guest ? c->n : c->n_out;
+	uint64_t skip = to_guest ? 0 : BLK_HDR_SIZE;
+
+	for (unsigned i = first; i < last && len > 0; i++) {
+		const struct virtq_iov *v = &c->iov[i];
+		if (skip >= v->len) {
+			skip -= v->len;
+			continue;
+		}
+		uint64_t n = v->len - skip;
+		if (n > len)
+			n = len;
+		/* SAFETY: [skip, skip+n) is inside a buffer checked by virtq_pop. */
+		int r = to_guest ? d->be.ops->read(d->be.ctx, v->host + skip, n, disk_off)
+				 : d->be.ops->write(d->be.ctx, v->host + skip, n, disk_off);
+		if (r < 0)
+			return r;
+		disk_off += n;
+		len -= n;
+		skip = 0;
+	}
+	return len == 0 ? 0 : -ERR_RANGE;
+}
+
+uint32_t blk_request_execute(struct blk_dev *d, const struct virtq_chain *c,
+			     const struct blk_request *r)
+{
+	uint8_t status = r->status;
+
+	if (status == VIRTIO_BLK_S_OK) {
+		int e = 0;
+		switch (r->type) {
+		case VIRTIO_BLK_T_IN:
+			e = data_io(d, c, r->offset, r->data_len, true);
+			break;
+		case VIRTIO_BLK_T_OUT:
+			e = data_io(d, c, r->offset, r->data_len, false);
+			break;
+		case VIRTIO_BLK_T_FLUSH:
+			e = d->be.read_only ? 0 : d->be.ops->flush(d->be.ctx);
+			break;
+		case VIRTIO_BLK_T_GET_ID:
+			e = virtq_chain_write(c, 0, d->id, r->data_len);
+			break;
+		}
+		if (e < 0)
+			status = VIRTIO_BLK_S_IOERR;
+	}
+	/* status_off < in_bytes by construction, so this cannot fail. */
+	virtq_chain_write(c, r->status_off, &status, 1);
+	return c->in_bytes;
+}
+
+int blk_process_queue(struct blk_dev *d, struct virtq *q)
+{
+	int done = 0;
+
+	/*
+	 * At most `size` chains per call: a guest whose data buffers overlap its
+	 * own available ring could otherwise keep this loop going forever.
+	 */
+	while (done < q->size) {
+		struct virtq_chain *c = &d->chain;
+		struct blk_request req;
+		int r = virtq_pop(q, c);
+		if (r == 0)
+			return done;
+		if (r < 0) {
+			if (c->head != VIRTQ_NO_HEAD) {
+				virtq_push(q, c->head, 0);
+				done++;
+			}
+			return r;
+		}
+		uint32_t used = 0;
+		if (blk_request_decode(d, c, &req) == 0)
+			used = blk_request_execute(d, c, &req);
+		virtq_push(q, c->head, used);
+		done++;
+	}
+	return done;
+}
+
+/* --- The transport's view: struct virtio_dev_ops --- */
+
+static uint64_t ops_features(void *dev)
+{
+	return blk_features(dev);
+}
+
+static void ops_config_read(void *dev, uint32_t off, uint8_t *data, uint32_t len)
+{
+	struct blk_dev *d = dev;
+	/* Bounds: bytes past the config structure read as zero. */
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = (uint64_t)off + i < BLK_CFG_SIZE ? d->config[off + i] : 0;
+}
+
+static void ops_config_write(void *dev, uint32_t off, const uint8_t *data, uint32_t len)
+{
+	(void)dev, (void)off, (void)data, (void)len; /* nothing writable (no CONFIG_WCE) */
+}
+
+static void ops_queue_notify(void *dev, struct virtio_mmio *t, unsigned qi)
+{
+	struct blk_dev *d = dev;
+	struct virtq *q = virtio_mmio_queue(t, qi);
+	if (!q)
+		return;
+	int r = blk_process_queue(d, q);
+	if (r != 0)
+		virtio_mmio_signal_used(t, qi);
+	if (r < 0)
+		virtio_mmio_needs_reset(t);
+}
+
+static void ops_reset(void *dev)
+{
+	(void)dev; /* requests complete synchronously: nothing in flight */
+}
+
+const struct virtio_dev_ops blk_dev_ops = {
+    .name = "virtio-blk",
+    .device_id = VIRTIO_ID_BLOCK,
+    .num_queues = 1,
+    .queue_max = BLK_QUEUE_MAX,
+    .features = ops_features,
+    .config_read = ops_config_read,
+    .config_write = ops_config_write,
+    .queue_notify = ops_queue_notify,
+    .reset = ops_reset,
+};
