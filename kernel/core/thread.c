@@ -64,6 +64,14 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 {
 	if (prio < 0 || prio >= SCHED_NPRIO)
 		return NULL;
+	/* Start on the least loaded online CPU the affinity allows (none: refuse). */
+	uint32_t loads[MAX_CPUS];
+	for (unsigned i = 0; i < ncpus; i++)
+		loads[i] = __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) ? sched_load(i)
+									 : UINT32_MAX;
+	int cpu = balance_pick_cpu(loads, ncpus, affinity);
+	if (cpu < 0 || !cpus[cpu].online)
+		return NULL;
 	struct thread *t = kzalloc(sizeof(*t));
 	if (!t)
 		return NULL;
@@ -92,12 +100,7 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 	__atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&threads_lock, f);
 
-	/* Start on the least loaded CPU the affinity allows. */
-	uint32_t loads[MAX_CPUS];
-	for (unsigned i = 0; i < ncpus; i++)
-		loads[i] = cpus[i].online ? sched_load(i) : UINT32_MAX;
-	int cpu = balance_pick_cpu(loads, ncpus, affinity);
-	t->node.cpu = cpu >= 0 ? (uint32_t)cpu : this_cpu()->id;
+	t->node.cpu = (uint32_t)cpu;
 	t->state = THREAD_BLOCKED;
 	sched_wake(t);
 	return t;

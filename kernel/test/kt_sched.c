@@ -103,6 +103,11 @@ static int kt_priority(void)
 	thread_join(h);
 	KT_ASSERT_EQ(order_len, 2);
 	KT_ASSERT(order[0] == 'H' && order[1] == 'L');
+	/* Bad requests are refused, not queued: no such priority, no such CPU. */
+	KT_ASSERT(thread_create("bad", record, (void *)'X', 64, 0) == NULL);
+	KT_ASSERT(thread_create("bad", record, (void *)'X', -1, 0) == NULL);
+	KT_ASSERT(thread_create("bad", record, (void *)'X', 10, (uint64_t)1 << 63) == NULL);
+	KT_ASSERT_EQ(order_len, 2);
 	return 0;
 }
 
