@@ -20,16 +20,23 @@ static uint64_t next_slot;   /* guarded by kstack_lock */
 static uint64_t *free_slots; /* guarded by kstack_lock */
 static size_t free_count, free_cap, live;
 
+/* Unmaps the stack pages and frees their frames: one TLB shootdown for all of
+ * them, and the frames go back only after every CPU has dropped them. */
 static void unmap_and_free(vaddr_t base, size_t pages)
 {
-	for (size_t i = 0; i < pages; i++) {
+	paddr_t frames[KSTACK_PAGES];
+	size_t n = 0;
+	for (size_t i = 0; i < pages && i < KSTACK_PAGES; i++) {
 		paddr_t pa;
 		vaddr_t va = base + i * PAGE_SIZE;
-		if (vm_query(&kernel_space, va, &pa, NULL, NULL) == 0) {
-			vm_unmap(&kernel_space, va, NULL);
-			pmm_free(&kernel_pmm, pa);
-		}
+		if (vm_query(&kernel_space, va, &pa, NULL, NULL) == 0 &&
+		    vm_unmap_local(&kernel_space, va, NULL) == 0)
+			frames[n++] = pa;
 	}
+	if (n)
+		vm_flush_tlb(base, pages * PAGE_SIZE);
+	for (size_t i = 0; i < n; i++)
+		pmm_free(&kernel_pmm, frames[i]);
 }
 
 /* Puts a slot back on the free list (caller holds kstack_lock). */

@@ -46,6 +46,13 @@ int vm_map_range(struct vm_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsig
  * -ERR_NOENT if nothing is mapped. */
 int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size);
 
+/* Like vm_unmap, but only this CPU's TLB is updated: unmapping many pages, call
+ * vm_flush_tlb() once for the whole range before reusing the frames. */
+int vm_unmap_local(struct vm_space *s, vaddr_t va, size_t *size);
+
+/* Drops [va, va+len) from every other CPU's TLB and waits for them. */
+void vm_flush_tlb(vaddr_t va, size_t len);
+
 /* Changes the rights of the page containing va (same W^X rule). */
 int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags);
 

@@ -153,7 +153,7 @@ static uint64_t *find_leaf(struct vm_space *s, vaddr_t va, size_t *size)
 	return pt;
 }
 
-int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size)
+int vm_unmap_local(struct vm_space *s, vaddr_t va, size_t *size)
 {
 	size_t sz = 0;
 	if (!canonical(va))
@@ -167,8 +167,26 @@ int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size)
 	spin_unlock_irqrestore(&s->lock, f);
 	if (!e)
 		return -ERR_NOENT;
-	/* Other CPUs may hold the old translation (kernel mappings are global). */
-	tlb_shootdown(ALIGN_DOWN(va, sz));
+	if (size)
+		*size = sz;
+	return 0;
+}
+
+void vm_flush_tlb(vaddr_t va, size_t len)
+{
+	tlb_shootdown(ALIGN_DOWN(va, PAGE_SIZE),
+		      (ALIGN_UP(va + len, PAGE_SIZE) - ALIGN_DOWN(va, PAGE_SIZE)) / PAGE_SIZE);
+}
+
+int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size)
+{
+	size_t sz = 0;
+	int err = vm_unmap_local(s, va, &sz);
+	if (err)
+		return err;
+	/* Other CPUs may hold the old translation (kernel mappings are global).
+	 * One invlpg anywhere in a 2 MiB page drops all of it. */
+	tlb_shootdown(ALIGN_DOWN(va, sz), 1);
 	if (size)
 		*size = sz;
 	return 0;
@@ -193,7 +211,7 @@ int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags)
 	spin_unlock_irqrestore(&s->lock, f);
 	if (!e)
 		return -ERR_NOENT;
-	tlb_shootdown(ALIGN_DOWN(va, sz));
+	tlb_shootdown(ALIGN_DOWN(va, sz), 1);
 	return 0;
 }
 

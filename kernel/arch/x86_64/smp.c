@@ -154,8 +154,23 @@ unsigned arch_start_cpus(void)
 
 /* ---- TLB shootdown ---------------------------------------------------- */
 
-static uint32_t shootdown_busy;	      /* a test-and-set lock: 1 while a shootdown runs */
-static volatile vaddr_t shootdown_va; /* guarded by shootdown_busy */
+static uint32_t shootdown_busy;		/* a test-and-set lock: 1 while a shootdown runs */
+static volatile vaddr_t shootdown_va;	/* guarded by shootdown_busy */
+static volatile size_t shootdown_pages; /* guarded by shootdown_busy; 0 = everything */
+
+#define SHOOTDOWN_MAX_PAGES 32 /* more than this: flush the whole TLB instead */
+
+/* Flushes this CPU's whole TLB, global (kernel) entries included. */
+static void flush_all_local(void)
+{
+	uint64_t cr4 = read_cr4();
+	if (cr4 & CR4_PGE) {
+		write_cr4(cr4 & ~CR4_PGE);
+		write_cr4(cr4);
+	} else {
+		write_cr3(read_cr3());
+	}
+}
 static volatile uint32_t
     shootdown_pending[MAX_CPUS]; /* set by the initiator, cleared by each target */
 
@@ -165,14 +180,16 @@ void tlb_shootdown_ack(void)
 	if (!__atomic_load_n(&shootdown_pending[c->id], __ATOMIC_ACQUIRE))
 		return;
 	vaddr_t va = shootdown_va;
-	if (va)
-		invlpg(va);
+	size_t pages = shootdown_pages;
+	if (pages == 0 || pages > SHOOTDOWN_MAX_PAGES)
+		flush_all_local();
 	else
-		write_cr3(read_cr3());
+		for (size_t i = 0; i < pages; i++)
+			invlpg(va + i * PAGE_SIZE);
 	__atomic_store_n(&shootdown_pending[c->id], 0, __ATOMIC_RELEASE);
 }
 
-void tlb_shootdown(vaddr_t va)
+void tlb_shootdown(vaddr_t va, size_t pages)
 {
 	if (__atomic_load_n(&ncpus_online, __ATOMIC_ACQUIRE) <= 1)
 		return;
@@ -185,6 +202,7 @@ void tlb_shootdown(vaddr_t va)
 	}
 	struct cpu *self = this_cpu();
 	shootdown_va = va;
+	shootdown_pages = pages;
 	for (unsigned i = 0; i < ncpus; i++) {
 		if (i == self->id || !__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
 			continue;

@@ -13,8 +13,9 @@ struct acpi_info;
  * A CPU that does not answer is reported and skipped. Returns the number online. */
 unsigned smp_start_aps(const struct acpi_info *acpi);
 
-/* Invalidates va (or everything, if va == 0) on every other online CPU and waits. */
-void tlb_shootdown(vaddr_t va);
+/* Invalidates the pages [va, va + pages * 4 KiB) (everything if pages == 0) on
+ * every other online CPU, and waits until all have done it. */
+void tlb_shootdown(vaddr_t va, size_t pages);
 
 /* Handles a shootdown request addressed to this CPU (IPI handler). */
 void tlb_shootdown_ack(void);
