@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/phys.h"
+#include <arch/init.h>
 
 static int kt_boot(void)
 {
@@ -30,6 +31,10 @@ static int kt_boot(void)
 	kprintf("KTEST info: protocol=%s loader='%s' mmap=%zu modules=%zu rsdp=%s\n",
 		bi->protocol == BOOT_PROTO_PVH ? "pvh" : "multiboot2", bi->loader, bi->mmap_count,
 		bi->module_count, (bi->rsdp_len || bi->rsdp_addr) ? "yes" : "no");
+	int fb = screen_selftest();
+	KT_ASSERT(fb >= 0);
+	if (fb == 0)
+		kprintf("KTEST info: framebuffer console draws text (pixels checked)\n");
 	kprintf("KTEST info: framebuffer type=%s %ux%u bpp=%u\n",
 		bi->fb.type == BOOT_FB_RGB	  ? "rgb"
 		: bi->fb.type == BOOT_FB_EGA_TEXT ? "text"

@@ -51,7 +51,8 @@ def cases(build):
                        r'screen: VGA text console 80x25', r'rsdp=yes']),
         Case('boot_iso_uefi', 'boot', boot='iso-uefi', timeout=180,
              patterns=[BANNER + r' Multiboot2 from GRUB', r'framebuffer type=rgb',
-                       r'screen: framebuffer console \d+x\d+, \d+ bpp', r'rsdp=yes']),
+                       r'screen: framebuffer console \d+x\d+, \d+ bpp', r'rsdp=yes',
+                       r'framebuffer console draws text \(pixels checked\)']),
         Case('boot_q35', 'boot', machine='q35', patterns=[BANNER + r' PVH']),
         # The same kernel built with clang 14.
         Case('boot_clang', 'boot', kernel=os.path.join(build, 'clang', 'orbital.elf'),

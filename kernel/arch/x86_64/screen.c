@@ -16,6 +16,7 @@ extern const uint8_t font_psf_start[], font_psf_end[];
 
 static struct psf_font font;
 static struct fbcon fbcon;
+static bool fb_active;
 
 static void fb_console_write(struct console *c, const char *s, size_t n)
 {
@@ -53,8 +54,50 @@ static void fb_init(const struct boot_framebuffer *fb)
 		return;
 	}
 	console_register(&fb_console);
+	fb_active = true;
 	kinfo("screen: framebuffer console %ux%u, %u bpp, font %ux%u\n", fb->width, fb->height,
 	      fb->bpp, font.width, font.height);
+}
+
+/* Reads one pixel of the framebuffer back as a packed value. */
+static uint32_t fb_read(uint32_t x, uint32_t y)
+{
+	const uint8_t *p = fbcon.fb.base + (size_t)y * fbcon.fb.pitch + x * (fbcon.fb.bpp / 8);
+	uint32_t v = 0;
+	for (unsigned i = 0; i < fbcon.fb.bpp / 8u; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+int screen_selftest(void)
+{
+	if (!fb_active)
+		return 1; /* no framebuffer console: nothing to check */
+	/* Print a line starting with '#' and check, pixel by pixel, that the
+	 * framebuffer now shows that glyph in the first cell of the row it went to. */
+	kprintf("\n");
+	uint32_t row = fbcon.cy;
+	kprintf("#screen self-test\n");
+	if (fbcon.cy != row + 1 && row != fbcon.rows - 1)
+		return -1;
+	if (fbcon.cy == row) /* it scrolled: the line is now one row up */
+		row--;
+	const uint8_t *g = psf_glyph(&font, '#');
+	if (!g)
+		return -1;
+	unsigned fg = 0, bg = 0;
+	for (uint32_t y = 0; y < font.height; y++) {
+		for (uint32_t x = 0; x < font.width; x++) {
+			uint32_t want = psf_pixel(&font, g, x, y) ? fbcon.fg : fbcon.bg;
+			if (fb_read(x, row * font.height + y) != want)
+				return -1;
+			if (want == fbcon.fg)
+				fg++;
+			else
+				bg++;
+		}
+	}
+	return fg && bg ? 0 : -1;
 }
 
 void arch_screen_init(const struct boot_info *bi)

@@ -14,6 +14,10 @@ void arch_console_init(void);
 void arch_cpu_init(void);
 void arch_screen_init(const struct boot_info *bi);
 
+/* Checks that text written to the framebuffer console is really drawn there:
+ * 0 yes, 1 no framebuffer console, -1 the pixels are wrong. */
+int screen_selftest(void);
+
 /* Name of the CPU ("AMD EPYC ..."), for the banner. */
 const char *arch_cpu_name(void);
 
