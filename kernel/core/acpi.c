@@ -17,23 +17,10 @@
 #include "core/acpi.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define ACPI_RSDP_SIG "RSD PTR "
 
-/* Little-endian loads from firmware memory, with no alignment assumption. */
-static uint32_t acpi_rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t acpi_rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 uint8_t acpi_checksum(const uint8_t *p, size_t len)
 {
@@ -71,7 +58,7 @@ int acpi_find_rsdp(const uint8_t *area, size_t len, uint64_t area_paddr, uint64_
 			continue;
 		if (p[15] >= 2 && len - off >= ACPI_RSDP_V2_LEN) {
 			/* Check the extended checksum when the whole RSDP lies in the area. */
-			uint32_t l = acpi_rd32(p + 20);
+			uint32_t l = get_le32(p + 20);
 			if (l < ACPI_RSDP_V2_LEN || l > ACPI_RSDP_MAX_LEN)
 				continue;
 			if (l <= len - off && acpi_checksum(p, l) != 0)
@@ -122,7 +109,7 @@ static int acpi_rsdp_load(struct acpi_info *out, struct acpi_rsdp *r, const uint
 		return acpi_fail(out, ERR_FORMAT, "%s: bad checksum", where);
 
 	r->revision = p[15];
-	r->rsdt = acpi_rd32(p + 16);
+	r->rsdt = get_le32(p + 16);
 	r->xsdt = 0;
 	memcpy(out->oem_id, p + 9, 6);
 	for (int i = 0; i < 6; i++)
@@ -145,7 +132,7 @@ static int acpi_rsdp_load(struct acpi_info *out, struct acpi_rsdp *r, const uint
 				 "RSDP copy (%zu bytes) is too short for revision %u", avail,
 				 r->revision);
 	}
-	uint32_t len = acpi_rd32(p + 20);
+	uint32_t len = get_le32(p + 20);
 	if (len < ACPI_RSDP_V2_LEN || len > ACPI_RSDP_MAX_LEN)
 		return acpi_fail(out, ERR_FORMAT, "%s: implausible length %u", where, len);
 	if (len > avail && copy)
@@ -160,7 +147,7 @@ static int acpi_rsdp_load(struct acpi_info *out, struct acpi_rsdp *r, const uint
 	}
 	if (acpi_checksum(p, len) != 0)
 		return acpi_fail(out, ERR_FORMAT, "%s: bad extended checksum", where);
-	r->xsdt = acpi_rd64(p + 24);
+	r->xsdt = get_le64(p + 24);
 	return 0;
 }
 
@@ -188,7 +175,7 @@ static const uint8_t *acpi_table_load(struct acpi_info *out, uint64_t paddr, con
 			  sig);
 		return NULL;
 	}
-	uint32_t l = acpi_rd32(h + 4);
+	uint32_t l = get_le32(h + 4);
 	if (l < ACPI_HEADER_LEN) {
 		acpi_fail(out, ERR_FORMAT, "%s at 0x%lx: length %u is shorter than its header",
 			  name, paddr, l);
@@ -288,7 +275,7 @@ static int acpi_walk(struct acpi_info *out, const uint8_t *rsdp_copy, size_t rsd
 		if (!e)
 			return acpi_fail(out, ERR_FORMAT, "%s entry %zu at 0x%lx is not readable",
 					 root_sig, i, at);
-		uint64_t paddr = esize == 8 ? acpi_rd64(e) : acpi_rd32(e);
+		uint64_t paddr = esize == 8 ? get_le64(e) : get_le32(e);
 		if (paddr == 0) {
 			kwarn("ACPI: %s entry %zu is a null pointer; skipped\n", root_sig, i);
 			continue;

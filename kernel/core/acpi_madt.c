@@ -19,6 +19,7 @@
 #include "core/acpi.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define MADT_FIXED_LEN 44 /* header + local APIC address + flags */
 
@@ -53,27 +54,6 @@ static uint8_t madt_min_len(uint8_t type)
 	default:
 		return 0;
 	}
-}
-
-static uint16_t madt_rd16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t madt_rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t madt_rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 /* Drops an entry: counts it and warns, once per kind of reason per table. */
@@ -143,10 +123,10 @@ static void madt_entry(struct acpi_madt *m, struct madt_warned *w, const uint8_t
 {
 	switch (e[0]) {
 	case MADT_LAPIC:
-		madt_add_cpu(m, w, e[2], e[3], madt_rd32(e + 4), false);
+		madt_add_cpu(m, w, e[2], e[3], get_le32(e + 4), false);
 		break;
 	case MADT_X2APIC:
-		madt_add_cpu(m, w, madt_rd32(e + 12), madt_rd32(e + 4), madt_rd32(e + 8), true);
+		madt_add_cpu(m, w, get_le32(e + 12), get_le32(e + 4), get_le32(e + 8), true);
 		break;
 	case MADT_IOAPIC:
 		if (m->ioapic_count == ACPI_MAX_IOAPICS) {
@@ -155,8 +135,8 @@ static void madt_entry(struct acpi_madt *m, struct madt_warned *w, const uint8_t
 		}
 		m->ioapics[m->ioapic_count++] = (struct acpi_ioapic){
 		    .id = e[2],
-		    .address = madt_rd32(e + 4),
-		    .gsi_base = madt_rd32(e + 8),
+		    .address = get_le32(e + 4),
+		    .gsi_base = get_le32(e + 8),
 		};
 		break;
 	case MADT_OVERRIDE:
@@ -167,19 +147,19 @@ static void madt_entry(struct acpi_madt *m, struct madt_warned *w, const uint8_t
 		m->overrides[m->override_count++] = (struct acpi_override){
 		    .bus = e[2],
 		    .source_irq = e[3],
-		    .gsi = madt_rd32(e + 4),
-		    .flags = madt_rd16(e + 8),
+		    .gsi = get_le32(e + 4),
+		    .flags = get_le16(e + 8),
 		};
 		break;
 	case MADT_LAPIC_NMI:
-		madt_add_nmi(m, w, e[2] == 0xff ? ACPI_NMI_ALL_CPUS : e[2], madt_rd16(e + 3), e[5],
+		madt_add_nmi(m, w, e[2] == 0xff ? ACPI_NMI_ALL_CPUS : e[2], get_le16(e + 3), e[5],
 			     false);
 		break;
 	case MADT_X2APIC_NMI:
-		madt_add_nmi(m, w, madt_rd32(e + 4), madt_rd16(e + 2), e[8], true);
+		madt_add_nmi(m, w, get_le32(e + 4), get_le16(e + 2), e[8], true);
 		break;
 	case MADT_LAPIC_ADDR:
-		m->lapic_addr = madt_rd64(e + 4);
+		m->lapic_addr = get_le64(e + 4);
 		break;
 	default:
 		break;
@@ -204,8 +184,8 @@ int acpi_parse_madt(struct acpi_info *out, const uint8_t *table, size_t len)
 	if (len < MADT_FIXED_LEN)
 		return madt_fail(out, "MADT: length %zu is too short (at least %d)", len,
 				 MADT_FIXED_LEN);
-	m->lapic_addr = madt_rd32(table + 36);
-	m->flags = madt_rd32(table + 40);
+	m->lapic_addr = get_le32(table + 36);
+	m->flags = get_le32(table + 40);
 
 	size_t off = MADT_FIXED_LEN;
 	while (off < len) {

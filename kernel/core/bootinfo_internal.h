@@ -10,7 +10,7 @@
  *
  * Trust: a pointer that phys_read returns is used only until the next
  * phys_read call (a callback may reuse one temporary mapping window), and
- * loader data is read with bi_rd32()/bi_rd64() only after the offset has been
+ * loader data is read with get_le32()/get_le64() only after the offset has been
  * checked against the length phys_read granted.
  */
 #ifndef ORB_CORE_BOOTINFO_INTERNAL_H
@@ -18,6 +18,7 @@
 
 #include "core/bootinfo.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 /* Memory-map entries accepted from one loader, before merging. */
 #define BOOT_MMAP_RAW_MAX 2048
@@ -37,21 +38,6 @@ struct bi_parse {
 	size_t modules_dropped; /* past BOOT_MODULES_MAX */
 	struct bi_repairs rep;
 };
-
-/* Little-endian loads from loader memory, with no alignment assumption. */
-static inline uint32_t bi_rd32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t bi_rd64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* Writes the one-line reason into bi->error; returns -ERR_FORMAT. */
 int bi_fail(struct boot_info *bi, const char *fmt, ...) __printf(2, 3);

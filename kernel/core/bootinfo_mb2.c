@@ -58,7 +58,7 @@ static int mb2_mmap(struct bi_parse *ps, const uint8_t *t, uint32_t size)
 {
 	if (size < 16)
 		return bi_fail(ps->bi, "Multiboot2 memory map tag is too small (%u bytes)", size);
-	uint32_t esize = bi_rd32(t + 8);
+	uint32_t esize = get_le32(t + 8);
 	if (esize < 24)
 		return bi_fail(ps->bi, "Multiboot2 memory map entry size %u is too small (< 24)",
 			       esize);
@@ -69,7 +69,7 @@ static int mb2_mmap(struct bi_parse *ps, const uint8_t *t, uint32_t size)
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *e = t + 16 + (size_t)i * esize; /* inside: i < count */
 		int err =
-		    bi_mmap_add(ps, bi_rd64(e), bi_rd64(e + 8), bi_e820_type(bi_rd32(e + 16)));
+		    bi_mmap_add(ps, get_le64(e), get_le64(e + 8), bi_e820_type(get_le32(e + 16)));
 		if (err)
 			return err;
 	}
@@ -103,20 +103,20 @@ static int mb2_efi_mmap(struct bi_parse *ps, const uint8_t *t, uint32_t size, bo
 	if (size < 16)
 		return bi_fail(ps->bi, "Multiboot2 EFI memory map tag is too small (%u bytes)",
 			       size);
-	uint32_t dsize = bi_rd32(t + 8);
+	uint32_t dsize = get_le32(t + 8);
 	if (dsize < EFI_DESC_MIN_SIZE)
 		return bi_fail(ps->bi, "EFI memory descriptor size %u is too small (< %d)", dsize,
 			       EFI_DESC_MIN_SIZE);
 	uint32_t count = (size - 16) / dsize;
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *d = t + 16 + (size_t)i * dsize;
-		uint64_t pages = bi_rd64(d + 24);
+		uint64_t pages = get_le64(d + 24);
 		if (pages > (UINT64_MAX >> 12))
 			return bi_fail(ps->bi,
 				       "EFI memory descriptor %u has 0x%lx pages (too many)", i,
 				       pages);
 		int err =
-		    bi_mmap_add(ps, bi_rd64(d + 8), pages << 12, efi_mem_type(bi_rd32(d), bs));
+		    bi_mmap_add(ps, get_le64(d + 8), pages << 12, efi_mem_type(get_le32(d), bs));
 		if (err)
 			return err;
 	}
@@ -126,7 +126,7 @@ static int mb2_efi_mmap(struct bi_parse *ps, const uint8_t *t, uint32_t size, bo
 /* Tag 4 (mem_lower, mem_upper in KiB): a last resort when no map was given. */
 static int mb2_meminfo(struct bi_parse *ps, const uint8_t *t)
 {
-	uint32_t lower = MIN(bi_rd32(t + 8), 640u), upper = bi_rd32(t + 12);
+	uint32_t lower = MIN(get_le32(t + 8), 640u), upper = get_le32(t + 12);
 	kwarn("boot: no memory map from the loader, using basic meminfo (%u KiB lower, %u KiB "
 	      "upper)\n",
 	      lower, upper);
@@ -142,10 +142,10 @@ static void mb2_framebuffer(struct boot_info *bi, const uint8_t *t, uint32_t siz
 		kwarn("boot: framebuffer tag too small (%u bytes), ignored\n", size);
 		return;
 	}
-	fb.addr = bi_rd64(t + 8);
-	fb.pitch = bi_rd32(t + 16);
-	fb.width = bi_rd32(t + 20);
-	fb.height = bi_rd32(t + 24);
+	fb.addr = get_le64(t + 8);
+	fb.pitch = get_le32(t + 16);
+	fb.width = get_le32(t + 20);
+	fb.height = get_le32(t + 24);
 	fb.bpp = t[28];
 	uint8_t kind = t[29];
 	if (kind == 1) {
@@ -198,8 +198,8 @@ static void mb2_module(struct bi_parse *ps, const uint8_t *t, uint32_t size)
 		return;
 	}
 	struct boot_module *mod = &bi->modules[bi->module_count++];
-	mod->start = bi_rd32(t + 8);
-	mod->end = bi_rd32(t + 12);
+	mod->start = get_le32(t + 8);
+	mod->end = get_le32(t + 12);
 	copy_tag_string(mod->name, sizeof(mod->name), t + 16, size - 16, "module name");
 }
 
@@ -271,7 +271,7 @@ int bootinfo_parse_multiboot2(struct boot_info *bi, paddr_t info_addr, boot_phys
 	if (!hdr)
 		return bi_fail(bi, "Multiboot2 information header at 0x%lx is unreadable",
 			       info_addr);
-	uint32_t total = bi_rd32(hdr);
+	uint32_t total = get_le32(hdr);
 	if (total < 16 || total > MB2_INFO_MAX)
 		return bi_fail(bi, "Multiboot2 total_size %u is out of range (16..%lu)", total,
 			       (unsigned long)MB2_INFO_MAX);
@@ -286,7 +286,7 @@ int bootinfo_parse_multiboot2(struct boot_info *bi, paddr_t info_addr, boot_phys
 	size_t off = 8;
 	bool end = false;
 	while (!end && total - off >= 8) {
-		uint32_t type = bi_rd32(mbi + off), size = bi_rd32(mbi + off + 4);
+		uint32_t type = get_le32(mbi + off), size = get_le32(mbi + off + 4);
 		if (size < 8)
 			return bi_fail(bi, "Multiboot2 tag %u at offset %zu has size %u (< 8)",
 				       type, off, size);

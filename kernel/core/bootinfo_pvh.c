@@ -53,7 +53,7 @@ static int pvh_modules(struct bi_parse *ps, paddr_t list, uint32_t count)
 		if (!e)
 			return bi_fail(bi, "PVH module list entry %u at 0x%lx is unreadable", i,
 				       at);
-		uint64_t paddr = bi_rd64(e), size = bi_rd64(e + 8), cmdline = bi_rd64(e + 16);
+		uint64_t paddr = get_le64(e), size = get_le64(e + 8), cmdline = get_le64(e + 16);
 		if (paddr + size < paddr)
 			return bi_fail(bi,
 				       "PVH module %u at 0x%lx (size 0x%lx) wraps past the top of "
@@ -78,7 +78,7 @@ static int pvh_memmap(struct bi_parse *ps, paddr_t map, uint32_t count)
 			return bi_fail(ps->bi, "PVH memory map entry %u at 0x%lx is unreadable", i,
 				       at);
 		int err =
-		    bi_mmap_add(ps, bi_rd64(e), bi_rd64(e + 8), bi_e820_type(bi_rd32(e + 16)));
+		    bi_mmap_add(ps, get_le64(e), get_le64(e + 8), bi_e820_type(get_le32(e + 16)));
 		if (err)
 			return err;
 	}
@@ -95,18 +95,18 @@ int bootinfo_parse_pvh(struct boot_info *bi, paddr_t info_addr, boot_phys_read_f
 	const uint8_t *s = phys_read(ctx, info_addr, PVH_V0_SIZE);
 	if (!s)
 		return bi_fail(bi, "PVH start info at 0x%lx is unreadable", info_addr);
-	uint32_t magic = bi_rd32(s), version = bi_rd32(s + 4);
+	uint32_t magic = get_le32(s), version = get_le32(s + 4);
 	if (magic != PVH_START_MAGIC)
 		return bi_fail(bi, "PVH start info at 0x%lx has bad magic 0x%x", info_addr, magic);
 	size_t size = version >= 1 ? PVH_V1_SIZE : PVH_V0_SIZE;
 	if (!(s = phys_read(ctx, info_addr, size)))
 		return bi_fail(bi, "PVH start info at 0x%lx (%zu bytes) is unreadable", info_addr,
 			       size);
-	uint32_t nr_modules = bi_rd32(s + 12);
-	paddr_t modlist = bi_rd64(s + 16), cmdline = bi_rd64(s + 24);
-	paddr_t memmap = version >= 1 ? bi_rd64(s + 40) : 0;
-	uint32_t memmap_entries = version >= 1 ? bi_rd32(s + 48) : 0;
-	bi->rsdp_addr = bi_rd64(s + 32);
+	uint32_t nr_modules = get_le32(s + 12);
+	paddr_t modlist = get_le64(s + 16), cmdline = get_le64(s + 24);
+	paddr_t memmap = version >= 1 ? get_le64(s + 40) : 0;
+	uint32_t memmap_entries = version >= 1 ? get_le32(s + 48) : 0;
+	bi->rsdp_addr = get_le64(s + 32);
 	bi->raw_addr = info_addr;
 	bi->raw_size = size;
 

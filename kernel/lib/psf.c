@@ -14,17 +14,13 @@
  * (glyph count), charsize (bytes per glyph), height, width.
  */
 #include "lib/psf.h"
+#include "lib/unaligned.h"
 
 #define PSF1_HEADER_SIZE 4
 #define PSF1_MODE512	 0x01
 #define PSF1_MODE_MASK	 0x07 /* MODE512 | MODEHASTAB | MODEHASSEQ */
 #define PSF2_HEADER_SIZE 32
 #define PSF2_MAX_GLYPHS	 65536 /* more than any real font; bounds the arithmetic */
-
-static uint32_t psf_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static int psf_parse_v1(struct psf_font *f, const uint8_t *p, size_t size)
 {
@@ -51,9 +47,9 @@ static int psf_parse_v2(struct psf_font *f, const uint8_t *p, size_t size)
 {
 	if (size < PSF2_HEADER_SIZE)
 		return -ERR_FORMAT;
-	uint32_t version = psf_le32(p + 4), hdrsize = psf_le32(p + 8);
-	uint32_t count = psf_le32(p + 16), charsize = psf_le32(p + 20);
-	uint32_t height = psf_le32(p + 24), width = psf_le32(p + 28);
+	uint32_t version = get_le32(p + 4), hdrsize = get_le32(p + 8);
+	uint32_t count = get_le32(p + 16), charsize = get_le32(p + 20);
+	uint32_t height = get_le32(p + 24), width = get_le32(p + 28);
 	if (version != 0 || hdrsize < PSF2_HEADER_SIZE || hdrsize > size)
 		return -ERR_FORMAT;
 	if (width == 0 || width > PSF_MAX_DIM || height == 0 || height > PSF_MAX_DIM)
@@ -88,7 +84,7 @@ int psf_parse(struct psf_font *f, const void *data, size_t size)
 		return -ERR_FORMAT;
 	if (p[0] == PSF1_MAGIC0 && p[1] == PSF1_MAGIC1)
 		return psf_parse_v1(f, p, size);
-	if (psf_le32(p) == PSF2_MAGIC)
+	if (get_le32(p) == PSF2_MAGIC)
 		return psf_parse_v2(f, p, size);
 	return -ERR_FORMAT;
 }
