@@ -1,18 +1,21 @@
 # Linux guests for orbvm and the nested lab (LAB.md), included by the top Makefile.
 #
-#   make guest-images   Debian's cloud kernel + busybox initramfs (build/guest/) and the
-#                       lab's L1 kernel + initramfs (build/lab/); packages cached in cache/
+#   make guest-images   Debian's cloud kernel + busybox initramfs + ext4 root file system
+#                       (build/guest/rootfs.img) and the lab's L1 kernel + initramfs
+#                       (build/lab/); packages cached in cache/
 #   make test-lab       orbvm's Linux-guest tests in one nested-lab run (tests/lab/run.sh)
-#   make run-vm         boot the guest in $(BUILD)/orbvm on this host's /dev/kvm
-#                       (needs a KVM host with vmx/svm; see tools/lab/run-vm.sh)
+#   make run-vm         boot the guest in $(BUILD)/orbvm on this host's /dev/kvm with its
+#                       root on build/guest/rootfs.img to login: (root / orbvm)
+#                       (needs a KVM host with vmx/svm; see tools/guest/run-rootfs.sh)
 #   make run-vm-lab     the same inside the nested lab, interactively (slow, works anywhere)
+#   make run-vm-shell   the initramfs-only guest (busybox shell, no disk; tools/lab/run-vm.sh)
 #   make bench-vm       orbvm beside QEMU -M pc and -M microvm in one lab run (bench/vm/)
 # The images do not depend on the compiler, so they live in build/ even for CC=clang.
 
 GUEST_DIR := build/guest
 LAB_DIR   := build/lab
 
-.PHONY: guest-images test-lab run-vm run-vm-lab bench-vm
+.PHONY: guest-images test-lab run-vm run-vm-lab run-vm-shell bench-vm
 
 guest-images:
 	@PYTHON=$(PYTHON) bash tools/guest/images.sh $(GUEST_DIR) $(LAB_DIR) cache
@@ -21,10 +24,13 @@ test-lab: $(BUILD)/orbvm-static
 	@PYTHON=$(PYTHON) bash tests/lab/run.sh $(BUILD)
 
 run-vm: guest-images $(BUILD)/orbvm
-	@PYTHON=$(PYTHON) bash tools/lab/run-vm.sh $(BUILD)
+	@PYTHON=$(PYTHON) bash tools/guest/run-rootfs.sh $(BUILD)
 
 run-vm-lab: guest-images $(BUILD)/orbvm-static
-	@PYTHON=$(PYTHON) bash tools/lab/run-vm.sh $(BUILD) lab
+	@PYTHON=$(PYTHON) bash tools/guest/run-rootfs.sh $(BUILD) lab
+
+run-vm-shell: guest-images $(BUILD)/orbvm
+	@PYTHON=$(PYTHON) bash tools/lab/run-vm.sh $(BUILD)
 
 bench-vm: $(BUILD)/orbvm-static
 	@PYTHON=$(PYTHON) bash bench/vm/run.sh $(BUILD)

@@ -27,6 +27,10 @@ const char config_usage[] =
     "  --mem SIZE         guest RAM: 512M, 2G, ... (no suffix: MiB); default 256M\n"
     "                     (16M for --real-mode); 16M..256G, a multiple of 1M\n"
     "  --cpus N           number of vCPUs; only 1 is supported\n"
+    "  --disk PATH[,ro][,cache=unsafe]\n"
+    "                     a raw disk image as a virtio-blk device (/dev/vda, /dev/vdb,\n"
+    "                     ... in order; at most 4); ro: read-only (opened read-only,\n"
+    "                     guest writes refused); cache=unsafe: flushes skip fdatasync\n"
     "  --boot-time        at exit, print when the guest wrote the boot-time marker\n"
     "                     (byte 123 to I/O port 0x3f0)\n"
     "  --help             this text\n"
@@ -86,6 +90,37 @@ int config_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int config_parse_disk(const char *s, struct config_disk *d)
+{
+	memset(d, 0, sizeof(*d));
+	const char *comma = strchr(s, ',');
+	size_t n = comma ? (size_t)(comma - s) : strlen(s);
+	if (n == 0)
+		return err_set(ERR_INVAL, "--disk '%s': empty file name", s);
+	if (n >= sizeof(d->path))
+		return err_set(ERR_INVAL, "--disk: file name longer than %zu bytes",
+			       sizeof(d->path) - 1);
+	memcpy(d->path, s, n);
+	d->path[n] = 0;
+	while (comma) {
+		const char *opt = comma + 1;
+		comma = strchr(opt, ',');
+		size_t len = comma ? (size_t)(comma - opt) : strlen(opt);
+		if (len == 2 && !strncmp(opt, "ro", 2))
+			d->read_only = true;
+		else if (len == 12 && !strncmp(opt, "cache=unsafe", 12))
+			d->unsafe = true;
+		else if (len == 15 && !strncmp(opt, "cache=writeback", 15))
+			d->unsafe = false;
+		else
+			return err_set(ERR_INVAL,
+				       "--disk '%s': unknown option '%.*s' (expected ro or "
+				       "cache=unsafe)",
+				       s, (int)len, opt);
+	}
+	return 0;
+}
+
 /*
  * Matches argv[*i] against "--name": accepts "--name VALUE" and
  * "--name=VALUE". Returns 1 and sets *val on a match, 0 if the option is
@@ -120,7 +155,7 @@ static int config_flag(const char *arg, const char *name, bool *flag)
 
 int config_parse(int argc, char *const argv[], struct config *cfg)
 {
-	const char *mem = NULL, *cpus = NULL;
+	const char *mem = NULL, *cpus = NULL, *disk = NULL;
 	bool help = false, version = false;
 	int r;
 
@@ -141,6 +176,17 @@ int config_parse(int argc, char *const argv[], struct config *cfg)
 		    (r = config_match(argc, argv, &i, "--cpus", &cpus))) {
 			if (r < 0)
 				return r;
+			continue;
+		}
+		if ((r = config_match(argc, argv, &i, "--disk", &disk))) {
+			if (r < 0)
+				return r;
+			if (cfg->num_disks == CONFIG_MAX_DISKS)
+				return err_set(ERR_INVAL, "too many --disk options (at most %d)",
+					       CONFIG_MAX_DISKS);
+			if ((r = config_parse_disk(disk, &cfg->disks[cfg->num_disks])) < 0)
+				return r;
+			cfg->num_disks++;
 			continue;
 		}
 		if (a[0] == '-')
@@ -166,8 +212,8 @@ int config_parse(int argc, char *const argv[], struct config *cfg)
 	if (!cfg->kernel_path && !cfg->realmode_path)
 		return err_set(ERR_INVAL,
 			       "nothing to run: give --kernel or --real-mode (try --help)");
-	if (cfg->realmode_path && (cfg->initrd_path || cfg->cmdline))
-		return err_set(ERR_INVAL, "--initrd and --cmdline need --kernel");
+	if (cfg->realmode_path && (cfg->initrd_path || cfg->cmdline || cfg->num_disks))
+		return err_set(ERR_INVAL, "--initrd, --cmdline and --disk need --kernel");
 	const char *files[] = {cfg->kernel_path, cfg->initrd_path, cfg->realmode_path};
 	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
 		if (files[k] && !files[k][0])

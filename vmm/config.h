@@ -6,7 +6,8 @@
  * besides err_set() (no printing, no exit), so tests drive it directly.
  * Invariant after a successful CONFIG_RUN: exactly one of kernel_path and
  * realmode_path is set, mem_size is a multiple of 1 MiB within
- * [CONFIG_MEM_MIN, CONFIG_MEM_MAX], cpus == 1.
+ * [CONFIG_MEM_MIN, CONFIG_MEM_MAX], cpus == 1, num_disks <= CONFIG_MAX_DISKS
+ * and each disk has a non-empty path.
  */
 #ifndef ORBVM_CONFIG_H
 #define ORBVM_CONFIG_H
@@ -19,6 +20,16 @@
 #define CONFIG_MEM_DEFAULT	(256ull << 20) /* Linux guests */
 #define CONFIG_MEM_DEFAULT_REAL (16ull << 20)  /* --real-mode guests */
 
+#define CONFIG_MAX_DISKS 4
+#define CONFIG_PATH_MAX	 1024
+
+/* One --disk PATH[,ro][,cache=unsafe]. */
+struct config_disk {
+	char path[CONFIG_PATH_MAX];
+	bool read_only; /* ,ro: opened O_RDONLY, VIRTIO_BLK_F_RO */
+	bool unsafe;	/* ,cache=unsafe: FLUSH does not fdatasync */
+};
+
 struct config {
 	const char *kernel_path;   /* --kernel: a bzImage */
 	const char *initrd_path;   /* --initrd: optional */
@@ -27,6 +38,8 @@ struct config {
 	uint64_t mem_size;	   /* --mem, bytes */
 	unsigned cpus;		   /* --cpus, only 1 is supported */
 	bool boot_time;		   /* --boot-time: print boot-time markers at exit */
+	unsigned num_disks;	   /* --disk, in order: /dev/vda, /dev/vdb, ... */
+	struct config_disk disks[CONFIG_MAX_DISKS];
 };
 
 enum config_action {
@@ -46,6 +59,13 @@ int config_parse(int argc, char *const argv[], struct config *cfg);
  * in QEMU's -m) into bytes. Returns 0 or -ERR_INVAL (also on overflow).
  */
 int config_parse_size(const char *s, uint64_t *out);
+
+/*
+ * Parses one --disk value "PATH[,ro][,cache=unsafe]" (options in any order,
+ * cache=writeback is the default and also accepted). Returns 0 or
+ * -ERR_INVAL with a one-line message.
+ */
+int config_parse_disk(const char *s, struct config_disk *d);
 
 /* The usage text printed by --help. */
 extern const char config_usage[];

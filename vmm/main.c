@@ -29,6 +29,7 @@
 #include "config.h"
 #include "devices/acpi_pm.h"
 #include "devices/debug_port.h"
+#include "devices/disks.h"
 #include "devices/i8042.h"
 #include "devices/rtc.h"
 #include "devices/serial.h"
@@ -65,6 +66,7 @@ struct machine {
 	struct i8042 i8042;
 	struct acpi_pm pm;
 	struct debug_port debug;
+	struct disks disks;
 	struct vcpu vcpu;
 	struct terminal term;
 	struct event_loop loop;
@@ -186,7 +188,9 @@ static int machine_load_linux(struct machine *m)
 	if (m->initrd_size && (r = machine_load_initrd(m)) < 0)
 		return r;
 	static struct acpi_blob acpi;
-	if ((r = acpi_build(&acpi, ACPI_TABLES_ADDR)) < 0 ||
+	struct acpi_mmio_dev devs[CONFIG_MAX_DISKS];
+	unsigned ndevs = disks_acpi(&m->disks, devs);
+	if ((r = acpi_build_devs(&acpi, ACPI_TABLES_ADDR, devs, ndevs)) < 0 ||
 	    (r = mem_write(mem, ACPI_TABLES_ADDR, acpi.data, acpi.len)) < 0)
 		return r;
 	static struct boot_params bp;
@@ -229,7 +233,7 @@ static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 	    (r = bus_register(b, BUS_PIO, DEBUG_PORT, 1, debug_port_io, &m->debug,
 			      "boot-time marker")) < 0)
 		return r;
-	return 0;
+	return disks_attach(&m->disks, &m->vm, b);
 }
 
 /* vCPU 0: registers for the real-mode or the 64-bit Linux entry. */
@@ -324,6 +328,8 @@ int main(int argc, char **argv)
 
 	/* 2. Inputs: read, validate and place them before touching /dev/kvm. */
 	r = cfg.kernel_path ? machine_plan_linux(&m) : machine_plan_realmode(&m);
+	if (r >= 0)
+		r = disks_open(&m.disks, &cfg);
 	/* 3. The VM: memory slots, and for Linux the in-kernel irqchip and PIT. */
 	if (r >= 0)
 		r = vm_create(&m.vm, cfg.mem_size, cfg.kernel_path != NULL);
@@ -362,6 +368,7 @@ int main(int argc, char **argv)
 	/* 8. Tear down. */
 	vcpu_destroy(&m.vcpu);
 	vm_destroy(&m.vm);
+	disks_close(&m.disks);
 	event_loop_destroy(&m.loop);
 	if (m.initrd_fd >= 0)
 		close(m.initrd_fd);

@@ -46,5 +46,5 @@ ALL_EXTRA += $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bi
 
 # virtio (vmm/virtio/: virtqueue walker, virtio-mmio transport, virtio-blk and
 # its file backend) is compiled into orbvm through VMM_SRCS's `find vmm`
-# above; nothing instantiates it yet (no --disk option). Its host tests are in
-# tests/host/vmm_virtio.mk, its fuzz target in tests/fuzz/virtio.mk.
+# above; --disk instantiates it (vmm/devices/disks.c). Its host tests are in
+# tests/host/vmm_virtio.mk and vmm_disks.mk, its fuzz target in tests/fuzz/virtio.mk.

@@ -3,7 +3,8 @@
  * checksums, the pointers between tables, the FADT's hardware-reduced
  * registers, the MADT entries, the DSDT's AML, and a check that ACPICA's
  * disassembler (iasl -d, Debian package acpica-tools) accepts every table
- * without errors (skipped with a message when iasl is not installed).
+ * without errors (skipped with a message when iasl is not installed), with
+ * and without virtio-mmio devices in the DSDT.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,14 @@
 #include "acpi/acpi.h"
 #include "devices/acpi_pm.h"
 
-static struct acpi_blob a;
+static struct acpi_blob a;     /* no virtio devices */
+static struct acpi_blob a_dev; /* four virtio-mmio devices */
+static const struct acpi_mmio_dev devs[4] = {
+    {0xd0000000, 0x200, 16},
+    {0xd0001000, 0x200, 17},
+    {0xd0002000, 0x200, 18},
+    {0xd0003000, 0x200, 19},
+};
 
 static uint8_t sum(const uint8_t *p, size_t n)
 {
@@ -53,7 +61,9 @@ static const uint8_t *at(uint64_t gpa)
 static int setup(void **state)
 {
 	(void)state;
-	return acpi_build(&a, 0xe0000);
+	if (acpi_build(&a, 0xe0000) < 0)
+		return -1;
+	return acpi_build_devs(&a_dev, 0xe0000, devs, 4);
 }
 
 static void test_checksum_helper(void **state)
@@ -198,6 +208,50 @@ static void test_dsdt_aml(void **state)
 	assert_true(acpi_dsdt_build(small, sizeof(small)) < 0);
 }
 
+static void test_dsdt_virtio_devices(void **state)
+{
+	(void)state;
+	const uint8_t *d = a_dev.data + a_dev.offset[ACPI_DSDT];
+	size_t n = a_dev.size[ACPI_DSDT];
+	assert_int_equal(sum(d, n), 0);
+	assert_int_equal(le32(d + 4), n);
+	/* The no-device DSDT has no LNRO0005 at all. */
+	assert_false(contains(table(ACPI_DSDT), a.size[ACPI_DSDT], "LNRO0005", 8));
+	for (unsigned i = 0; i < 4; i++) {
+		char name[5];
+		snprintf(name, sizeof(name), "VR%02u", i);
+		assert_true(contains(d, n, name, 4));
+		/* _UID i */
+		const uint8_t uid[] = {0x08, '_', 'U', 'I', 'D', 0x0a, (uint8_t)i};
+		assert_true(contains(d, n, uid, sizeof(uid)));
+		/* Memory32Fixed (ReadWrite, base, 0x200) */
+		uint32_t b = devs[i].base;
+		const uint8_t mem[] = {0x86,
+				       9,
+				       0,
+				       1,
+				       (uint8_t)b,
+				       (uint8_t)(b >> 8),
+				       (uint8_t)(b >> 16),
+				       (uint8_t)(b >> 24),
+				       0x00,
+				       0x02,
+				       0,
+				       0};
+		assert_true(contains(d, n, mem, sizeof(mem)));
+		/* Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) {gsi} */
+		const uint8_t irq[] = {0x89, 6, 0, 0x01, 1, (uint8_t)devs[i].gsi, 0, 0, 0};
+		assert_true(contains(d, n, irq, sizeof(irq)));
+	}
+	const uint8_t hid[] = {0x0d, 'L', 'N', 'R', 'O', '0', '0', '0', '5', 0};
+	assert_true(contains(d, n, hid, sizeof(hid)));
+	/* More devices than the DSDT takes are refused. */
+	static struct acpi_mmio_dev many[ACPI_MAX_MMIO_DEVS + 1];
+	uint8_t buf[4096];
+	assert_true(acpi_dsdt_build_devs(buf, sizeof(buf), many, ACPI_MAX_MMIO_DEVS + 1) < 0);
+	assert_true(acpi_dsdt_build_devs(buf, sizeof(buf), many, ACPI_MAX_MMIO_DEVS) > 0);
+}
+
 /*
  * Writes each table to a file and runs "iasl -d" on it. The RSDP is not a
  * table with a standard header: ACPICA's disassembler (20200925, Debian 12)
@@ -205,9 +259,8 @@ static void test_dsdt_aml(void **state)
  * acpixtract, so the RSDP is covered by test_rsdp's checksum and pointer
  * checks instead.
  */
-static void test_iasl_disassembles(void **state)
+static void iasl_check(const struct acpi_blob *b, const char *dsl_grep)
 {
-	(void)state;
 	if (system("command -v iasl >/dev/null 2>&1") != 0) {
 		printf("SKIP: iasl not installed (Debian package acpica-tools); "
 		       "ACPI disassembly check skipped\n");
@@ -221,8 +274,7 @@ static void test_iasl_disassembles(void **state)
 		snprintf(path, sizeof(path), "%s/%s.dat", dir, names[id]);
 		FILE *f = fopen(path, "wb");
 		assert_non_null(f);
-		assert_int_equal(fwrite(table((enum acpi_table_id)id), 1, a.size[id], f),
-				 a.size[id]);
+		assert_int_equal(fwrite(b->data + b->offset[id], 1, b->size[id], f), b->size[id]);
 		fclose(f);
 		snprintf(out, sizeof(out), "%s/%s.log", dir, names[id]);
 		snprintf(cmd, sizeof(cmd), "cd %s && iasl -d %s.dat > %s 2>&1", dir, names[id],
@@ -241,14 +293,37 @@ static void test_iasl_disassembles(void **state)
 		assert_int_equal(access(path, R_OK), 0);
 	}
 	/* The DSDT disassembles to the objects we meant. */
-	char cmd[512];
+	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
-		 "grep -q 'PNP0501' %s/dsdt.dsl && grep -q '_S5' %s/dsdt.dsl && "
-		 "grep -q '0x03F8' %s/dsdt.dsl",
-		 dir, dir, dir);
-	assert_int_equal(system(cmd), 0);
+		 "cd %s && grep -q 'PNP0501' dsdt.dsl && grep -q '_S5' dsdt.dsl && "
+		 "grep -q '0x03F8' dsdt.dsl && %s",
+		 dir, dsl_grep);
+	if (system(cmd) != 0) {
+		snprintf(cmd, sizeof(cmd), "cat %s/dsdt.dsl", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(could not show the DSDT)\n");
+		fail_msg("the DSDT does not disassemble to the expected objects");
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+static void test_iasl_disassembles(void **state)
+{
+	(void)state;
+	iasl_check(&a, "! grep -q LNRO0005 dsdt.dsl");
+}
+
+static void test_iasl_disassembles_virtio(void **state)
+{
+	(void)state;
+	iasl_check(&a_dev,
+		   "test $(grep -c '\"LNRO0005\"' dsdt.dsl) = 4 && "
+		   "grep -q 'Device (VR03)' dsdt.dsl && "
+		   "grep -q 'Memory32Fixed (ReadWrite,' dsdt.dsl && "
+		   "grep -q '0xD0003000' dsdt.dsl && "
+		   "grep -q 'Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive, ,, )' "
+		   "dsdt.dsl && grep -q '0x00000013,' dsdt.dsl");
 }
 
 int main(void)
@@ -261,7 +336,9 @@ int main(void)
 	    cmocka_unit_test(test_fadt),
 	    cmocka_unit_test(test_madt),
 	    cmocka_unit_test(test_dsdt_aml),
+	    cmocka_unit_test(test_dsdt_virtio_devices),
 	    cmocka_unit_test(test_iasl_disassembles),
+	    cmocka_unit_test(test_iasl_disassembles_virtio),
 	};
 	return cmocka_run_group_tests_name("vmm_acpi", tests, setup, NULL);
 }

@@ -145,12 +145,64 @@ static void test_bad_options(void **state)
 	expect_usage_error(ARGC(a15), a15, "--kernelx");
 }
 
+static void test_disks(void **state)
+{
+	(void)state;
+	char *argv[] = {"orbvm",  "--kernel",	      "k",	"--disk",
+			"a.img",  "--disk=b.img,ro",  "--disk", "c,cache=unsafe,ro",
+			"--disk", "d,cache=writeback"};
+	assert_int_equal(config_parse(ARGC(argv), argv, &cfg), CONFIG_RUN);
+	assert_int_equal(cfg.num_disks, 4);
+	assert_string_equal(cfg.disks[0].path, "a.img");
+	assert_false(cfg.disks[0].read_only);
+	assert_false(cfg.disks[0].unsafe);
+	assert_string_equal(cfg.disks[1].path, "b.img");
+	assert_true(cfg.disks[1].read_only);
+	assert_false(cfg.disks[1].unsafe);
+	assert_string_equal(cfg.disks[2].path, "c");
+	assert_true(cfg.disks[2].read_only);
+	assert_true(cfg.disks[2].unsafe);
+	assert_string_equal(cfg.disks[3].path, "d");
+	assert_false(cfg.disks[3].read_only);
+	assert_false(cfg.disks[3].unsafe);
+
+	char *none[] = {"orbvm", "--kernel", "k"};
+	assert_int_equal(config_parse(ARGC(none), none, &cfg), CONFIG_RUN);
+	assert_int_equal(cfg.num_disks, 0);
+}
+
+static void test_bad_disks(void **state)
+{
+	(void)state;
+	char *a1[] = {"orbvm", "--kernel", "k", "--disk", "x,rw"};
+	expect_usage_error(ARGC(a1), a1, "rw");
+	char *a2[] = {"orbvm", "--kernel", "k", "--disk", ",ro"};
+	expect_usage_error(ARGC(a2), a2, "empty");
+	char *a3[] = {"orbvm", "--kernel", "k", "--disk", ""};
+	expect_usage_error(ARGC(a3), a3, "empty");
+	char *a4[] = {"orbvm", "--kernel", "k", "--disk"};
+	expect_usage_error(ARGC(a4), a4, "--disk");
+	char *a5[] = {"orbvm",	"--kernel", "k",      "--disk", "a",	  "--disk", "b",
+		      "--disk", "c",	    "--disk", "d",	"--disk", "e"};
+	expect_usage_error(ARGC(a5), a5, "at most 4");
+	char *a6[] = {"orbvm", "--real-mode", "r", "--disk", "a"};
+	expect_usage_error(ARGC(a6), a6, "--disk");
+	char *a7[] = {"orbvm", "--kernel", "k", "--disk", "a,cache=none"};
+	expect_usage_error(ARGC(a7), a7, "cache=none");
+	char *a8[] = {"orbvm", "--kernel", "k", "--disk", "a,ro,"};
+	expect_usage_error(ARGC(a8), a8, "unknown option");
+	static char longname[CONFIG_PATH_MAX + 8];
+	memset(longname, 'x', sizeof(longname) - 1);
+	char *a9[] = {"orbvm", "--kernel", "k", "--disk", longname};
+	expect_usage_error(ARGC(a9), a9, "longer");
+}
+
 static void test_usage_text(void **state)
 {
 	(void)state;
-	const char *opts[] = {"--kernel",  "--initrd",	  "--cmdline",	 "--mem",
-			      "--cpus",	   "--real-mode", "--boot-time", "--help",
-			      "--version", "Exit status"};
+	const char *opts[] = {"--kernel",  "--initrd",	  "--cmdline",	  "--mem",
+			      "--cpus",	   "--real-mode", "--boot-time",  "--help",
+			      "--version", "--disk",	  "cache=unsafe", "Exit status"};
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		assert_non_null(strstr(config_usage, opts[i]));
 }
@@ -164,6 +216,8 @@ int main(void)
 	    cmocka_unit_test(test_help_version),
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_disks),
+	    cmocka_unit_test(test_bad_disks),
 	    cmocka_unit_test(test_usage_text),
 	};
 	return cmocka_run_group_tests_name("vmm_config", tests, NULL, NULL);

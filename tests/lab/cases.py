@@ -16,6 +16,21 @@ and checks what the guest prints on the emulated UART and how the VMM exits:
   D  3G,   orb.test=poweroff: boots; MemTotal fits (the e820 split around the 32-bit hole).
   E  256M, orb.test=halt: boots; `halt -f` gives the halt status (orbvm only: QEMU keeps
      a halted guest running).
+  F  (orbvm only) virtio-blk disks: two ext4 images made in L1's tmpfs with
+     `mkfs.ext4 -d` (32M read-write with a file holding a random token, 16M with another
+     token given `,ro`); orb.test=disk: the guest sees /dev/vda and /dev/vdb with the
+     images' sizes and read-only flags, mounts vda and reads the host's file, writes a
+     file, syncs, unmounts and powers off (status 0); then in L1 `e2fsck -fn` finds the
+     image clean and `debugfs -R 'cat /new.txt'` shows the guest's content. vdb mounts
+     read-only and shows its file, a write to its file system and a raw write to
+     /dev/vdb both fail, and its SHA-256 is unchanged. A second boot with vda alone sees
+     the file written by the first.
+  G  (orbvm only) the root file system on disk: a copy of build/guest/rootfs.img
+     (tools/guest/build-rootfs.sh) as --disk, orb.root=/dev/vda: the initramfs loads
+     virtio and switches root; busybox init starts getty on ttyS0; `login:` appears;
+     root / orbvm logs in through the UART; a command gets its answer; a file written
+     and synced survives a `poweroff` (status 0), e2fsck -fn finds the image clean and
+     debugfs shows the file.
 Exit statuses are orbvm's documented ones (docs/orbvm.md, vmm/stop.h): power-off 0,
 error 1, reboot 3, halt 4. `--vmm qemu_pc` runs the same cases on QEMU (-no-reboot:
 power-off and reboot both give 0) to check the lab itself.
@@ -23,11 +38,15 @@ Prints one PASS/FAIL line per check and finally "N passed, M failed"; exits 1 on
 """
 
 import argparse
+import hashlib
 import os
 import random
 import re
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -178,12 +197,196 @@ def case_c(args, res, statuses):
         vm.close()
 
 
+def make_ext4(path, size_mib, files):
+    """An ext4 image of size_mib MiB holding files ({name: text}), made without root."""
+    src = path + ".d"
+    os.mkdir(src)
+    for name, text in files.items():
+        with open(os.path.join(src, name), "w") as f:
+            f.write(text)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-d", src, path, "%dM" % size_mib],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    shutil.rmtree(src)
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def disk_boot(args, res, name, disks):
+    """Boots orb.test=disk with disks [(path, ro)]; returns (vm, {vdX: (sectors, ro)})."""
+    cmdline = vmdrive.BASE_CMDLINE + " orb.test=disk"
+    argv = vmdrive.vmm_argv(args.vmm, args.kernel, args.initrd, cmdline, "256M",
+                            orbvm=args.orbvm)
+    for path, ro in disks:
+        argv += ["--disk", path + (",ro" if ro else "")]
+    vm = vmdrive.Vm(argv)
+    try:
+        vm.expect(vmdrive.READY, args.boot_timeout)
+        m, t = vm.expect(r"ORBVM-DISKS-DONE\n", 30)
+    except vmdrive.Timeout as e:
+        res.check("%s: boots with %d disk(s) and loads virtio" % (name, len(disks)), False,
+                  "%s\n%s" % (e, vm.tail()))
+        vm.close()
+        return None, {}
+    found = {d: (int(n), int(ro)) for d, n, ro in
+             re.findall(r"ORBVM-DISK (vd[a-z]) (\d+) ro=(\d)", vm.out)}
+    res.check("%s: boots with %d disk(s) and loads virtio" % (name, len(disks)), True,
+              "%.1f s" % t)
+    return vm, found
+
+
+def run_cmd(vm, res, name, cmd, want, timeout=30):
+    """Types cmd; passes if the console then shows the regex want."""
+    vm.send(cmd + "\n")
+    try:
+        vm.expect(want, timeout)
+        return res.check(name, True)
+    except vmdrive.Timeout as e:
+        return res.check(name, False, "%s\n%s" % (e, vm.tail()))
+
+
+def case_f(args, res, statuses):
+    tmp = tempfile.mkdtemp(prefix="orbvm-disk-")
+    try:
+        case_f_in(args, res, statuses, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def case_f_in(args, res, statuses, tmp):
+    tok = "%d" % random.randrange(100000, 10**6)
+    rw, ro = os.path.join(tmp, "rw.img"), os.path.join(tmp, "ro.img")
+    make_ext4(rw, 32, {"hello.txt": "host-%s\n" % tok})
+    make_ext4(ro, 16, {"ro.txt": "ro-%s\n" % tok})
+    ro_sum = sha256(ro)
+    vm, found = disk_boot(args, res, "F", [(rw, False), (ro, True)])
+    if not vm:
+        return
+    try:
+        res.check("F: the guest sees /dev/vda, 32 MiB, writable", found.get("vda") == (65536, 0),
+                  "found %r" % found)
+        res.check("F: the guest sees /dev/vdb, 16 MiB, read-only",
+                  found.get("vdb") == (32768, 1), "found %r" % found)
+        # Every answer is computed in the guest, so the tty's echo of the typed
+        # command cannot satisfy a check.
+        run_cmd(vm, res, "F: mounts vda and reads the host's file",
+                "mount -t ext4 /dev/vda /mnt && echo F-READ-$(cat /mnt/hello.txt)",
+                r"F-READ-host-%s" % tok)
+        run_cmd(vm, res, "F: writes a file on vda, syncs and unmounts",
+                "echo guest-$((%s+1)) > /mnt/new.txt && sync && umount /mnt && "
+                "echo F-WROTE-$((6*7))" % tok, r"F-WROTE-42")
+        run_cmd(vm, res, "F: mounts vdb read-only and reads its file",
+                "mount -t ext4 -o ro /dev/vdb /mnt && echo F-RO-$(cat /mnt/ro.txt)",
+                r"F-RO-ro-%s" % tok)
+        run_cmd(vm, res, "F: a write to vdb's file system fails",
+                "echo x > /mnt/x 2>/dev/null; echo F-FSWRITE-rc$(($?+0)); umount /mnt",
+                r"F-FSWRITE-rc[1-9]")
+        run_cmd(vm, res, "F: a raw write to /dev/vdb fails",
+                "echo x | dd of=/dev/vdb conv=fsync 2>/dev/null; echo F-RAWWRITE-rc$(($?+0))",
+                r"F-RAWWRITE-rc[1-9]")
+        vm.send("poweroff -f\n")
+        check_exit(args, res, "F: poweroff after disk I/O gives the power-off status", vm,
+                   statuses["poweroff"])
+    finally:
+        vm.close()
+
+    want = "guest-%d" % (int(tok) + 1)
+    fsck = subprocess.run(["e2fsck", "-fn", rw], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    res.check("F: e2fsck -fn finds the written image clean", fsck.returncode == 0,
+              ("status 0: " + fsck.stdout.strip().splitlines()[-1].split(": ", 1)[-1])
+              if fsck.returncode == 0 else
+              "status %d\n%s" % (fsck.returncode, fsck.stdout[-600:]))
+    dbg = subprocess.run(["debugfs", "-R", "cat /new.txt", rw], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True)
+    res.check("F: debugfs shows the guest's file with its content",
+              dbg.stdout.strip() == want, "got %r, want %r" % (dbg.stdout[-200:], want))
+    res.check("F: the read-only image is unchanged (SHA-256)", sha256(ro) == ro_sum)
+
+    vm, found = disk_boot(args, res, "F2", [(rw, False)])
+    if not vm:
+        return
+    try:
+        res.check("F2: one disk: only /dev/vda", sorted(found) == ["vda"], "found %r" % found)
+        run_cmd(vm, res, "F2: a second boot sees the file written by the first",
+                "mount -t ext4 /dev/vda /mnt && echo F2-AGAIN-$(cat /mnt/new.txt)-$((1+1)) "
+                "&& umount /mnt", r"F2-AGAIN-%s-2" % want)
+        vm.send("poweroff -f\n")
+        check_exit(args, res, "F2: power-off status", vm, statuses["poweroff"])
+    finally:
+        vm.close()
+
+
+def case_g(args, res, statuses):
+    if not os.path.exists(args.rootfs):
+        res.check("G: root file system image present", False, "%s is missing" % args.rootfs)
+        return
+    tmp = tempfile.mkdtemp(prefix="orbvm-rootfs-")
+    try:
+        img = os.path.join(tmp, "rootfs.img")
+        shutil.copyfile(args.rootfs, img)
+        case_g_in(args, res, statuses, img)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def case_g_in(args, res, statuses, img):
+    cmdline = vmdrive.BASE_CMDLINE + " orb.root=/dev/vda"
+    argv = vmdrive.vmm_argv(args.vmm, args.kernel, args.initrd, cmdline, "256M",
+                            orbvm=args.orbvm) + ["--disk", img]
+    vm = vmdrive.Vm(argv)
+    try:
+        try:
+            vm.expect("ORBVM-ROOTFS-READY", args.boot_timeout)
+            _, t = vm.expect(r"login: ", 30)
+            res.check("G: boots from /dev/vda to login:", True, "%.1f s" % t)
+        except vmdrive.Timeout as e:
+            res.check("G: boots from /dev/vda to login:", False, "%s\n%s" % (e, vm.tail()))
+            return
+        vm.send("root\n")
+        try:
+            vm.expect(r"Password: ", 20)
+            vm.send("orbvm\n")
+            vm.expect(r"orbvm:~# ", 30)
+            res.check("G: root logs in with the documented password", True)
+        except vmdrive.Timeout as e:
+            res.check("G: root logs in with the documented password", False,
+                      "%s\n%s" % (e, vm.tail()))
+            return
+        tok = random.randrange(100000, 10**6)
+        run_cmd(vm, res, "G: a command run after login gets its answer",
+                "echo G-$(id -u)-$(hostname)-$((%d+1))" % tok, r"G-0-orbvm-%d" % (tok + 1))
+        run_cmd(vm, res, "G: / is /dev/vda, ext4, read-write",
+                "grep -q '^/dev/vda / ext4 rw' /proc/mounts && echo G-ROOT-$((2*3))",
+                r"G-ROOT-6")
+        run_cmd(vm, res, "G: writes and syncs a file",
+                "echo kept-$((%d*2)) > /root/kept.txt && sync && echo G-SYNC-$((3*3))" % tok,
+                r"G-SYNC-9")
+        vm.send("poweroff\n")
+        check_exit(args, res, "G: poweroff gives the power-off status", vm,
+                   statuses["poweroff"])
+    finally:
+        vm.close()
+    fsck = subprocess.run(["e2fsck", "-fn", img], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    res.check("G: e2fsck -fn finds the root image clean", fsck.returncode == 0,
+              "status %d%s" % (fsck.returncode,
+                               "" if fsck.returncode == 0 else "\n" + fsck.stdout[-600:]))
+    dbg = subprocess.run(["debugfs", "-R", "cat /root/kept.txt", img],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    res.check("G: debugfs shows the file written after login",
+              dbg.stdout.strip() == "kept-%d" % (tok * 2), "got %r" % dbg.stdout[-200:])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--vmm", default="orbvm", choices=sorted(EXPECTED_STATUS))
     ap.add_argument("--orbvm", default="build/orbvm-static")
     ap.add_argument("--kernel", default="build/guest/vmlinuz")
     ap.add_argument("--initrd", default="build/guest/initramfs.cpio.gz")
+    ap.add_argument("--rootfs", default="build/guest/rootfs.img")
     ap.add_argument("--boot-timeout", type=int, default=90)
     ap.add_argument("--exit-timeout", type=int, default=20)
     args = ap.parse_args()
@@ -201,6 +404,9 @@ def main():
         case_poweroff(args, res, statuses, "D", 3072)
         if statuses["halt"] is not None:
             case_poweroff(args, res, statuses, "E", 256, how="halt")
+        if args.vmm == "orbvm":
+            case_f(args, res, statuses)
+            case_g(args, res, statuses)
         print("lab cases took %.1f s inside L1" % (time.monotonic() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed), flush=True)
     return 1 if res.failed else 0

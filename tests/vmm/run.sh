@@ -85,6 +85,14 @@ expect_error cmdline-too-long 1 "command line is 3000 bytes" -- --kernel "$BZ" -
 expect_error initrd-too-large 1 "initrd .* does not fit" -- --kernel "$BZ" --initrd "$WORK/big-initrd" --mem 64M
 expect_error kernel-too-large-for-mem 1 "too small for this kernel" -- --kernel "$BZ" --mem 32M
 expect_error missing-realmode 1 "cannot open real-mode binary" -- --real-mode "$WORK/nonexistent"
+truncate -s 1M "$WORK/disk.img"
+expect_error disk-missing 1 "cannot open disk" -- --kernel "$BZ" --disk "$WORK/nonexistent"
+expect_error disk-is-directory 1 "cannot open disk" -- --kernel "$BZ" --disk "$WORK"
+expect_error disk-bad-option 2 "unknown option 'cache=bogus'" -- --kernel "$BZ" --disk "$WORK/disk.img,ro,cache=bogus"
+expect_error disk-empty-name 2 "empty file name" -- --kernel "$BZ" --disk ""
+expect_error disk-too-many 2 "too many --disk" -- --kernel "$BZ" --disk "$WORK/disk.img" \
+	--disk "$WORK/disk.img" --disk "$WORK/disk.img" --disk "$WORK/disk.img" --disk "$WORK/disk.img"
+expect_error disk-without-kernel 2 "need --kernel" -- --real-mode "$HELLO" --disk "$WORK/disk.img"
 
 if "$ORBVM" --help | grep -q -- "--real-mode" && "$ORBVM" --version | grep -q "^orbvm "; then
 	ok help-and-version

@@ -2,7 +2,9 @@
 # Build the L2 guest images: Debian's cloud kernel and a busybox initramfs.
 #
 # Owns: OUT/vmlinuz (a copy of the cloud kernel, so users need not know the cache
-# layout) and OUT/initramfs.cpio.gz (busybox-static + tools/guest/l2-init.sh as /init).
+# layout) and OUT/initramfs.cpio.gz (busybox-static + tools/guest/l2-init.sh as /init +
+# the cloud kernel's virtio-mmio and virtio-blk modules in /lib/modules, loaded by /init
+# in dependency order: virtio_ring, virtio, virtio_mmio, virtio_blk; ext4 is built in).
 # Inputs come from tools/guest/fetch-debian.sh (CACHE/guest/env.sh); run that first.
 # The archive is reproducible (tools/guest/mkcpio.py: owners 0, times 0).
 set -euo pipefail
@@ -16,6 +18,13 @@ here=$(dirname "$0")
 mkdir -p "$OUT"
 cp "$L2_KERNEL" "$OUT/vmlinuz.tmp" && mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
 echo "$L2_KERNEL_PKG" >"$OUT/kernel-version"
+
+# The modules /init loads for orbvm's disks (uncompressed .ko in Debian 12's package).
+moddir=$(dirname "$L2_KERNEL")/../lib/modules/${L2_KERNEL_PKG#linux-image-}/kernel/drivers
+mods="virtio/virtio_ring virtio/virtio virtio/virtio_mmio block/virtio_blk"
+for m in $mods; do
+	[ -f "$moddir/$m.ko" ] || { echo "build-l2: missing module $moddir/$m.ko" >&2; exit 1; }
+done
 
 spec=$OUT/initramfs.spec
 cat >"$spec" <<SPEC
@@ -33,6 +42,13 @@ dir usr/bin 0755
 dir usr/sbin 0755
 dir tmp 1777
 dir root 0700
+dir mnt 0755
+dir newroot 0755
+dir lib 0755
+dir lib/modules 0755
 file init $here/l2-init.sh 0755
 SPEC
+for m in $mods; do
+	echo "file lib/modules/${m#*/}.ko $moddir/$m.ko 0644" >>"$spec"
+done
 "$PYTHON" "$here/mkcpio.py" "$spec" "$OUT/initramfs.cpio.gz"

@@ -16,6 +16,13 @@
 #     shell      a non-interactive shell reading commands from the console
 #     hold       wait for one line of input, then poweroff -f (benchmarks measure
 #                the VMM while the guest idles at the marker)
+#     disk       load the virtio modules, print one line per virtio disk
+#                    ORBVM-DISK <vdX> <size in 512-byte sectors> ro=<0|1>
+#                and "ORBVM-DISKS-DONE", then like `shell` (commands from the console)
+# and, independently of orb.test=, `orb.root=DEV` (e.g. /dev/vda): load the virtio
+# modules, mount DEV (ext4) and switch_root to its /sbin/init (after the markers).
+# The modules (lib/modules/*.ko, from tools/guest/build-l2.sh) are loaded in dependency
+# order; a module that fails to load prints "ORBVM-MODULE-FAILED <name>".
 # Invariant: the markers are printed only after the mounts succeeded and nothing else
 # is printed on the console by init before them.
 
@@ -26,17 +33,45 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
 test=
+root=
 for word in $(cat /proc/cmdline); do
 	case $word in
 	orb.test=*) test=${word#orb.test=} ;;
+	orb.root=*) root=${word#orb.root=} ;;
 	esac
 done
+
+load_virtio() {
+	for m in virtio_ring virtio virtio_mmio virtio_blk; do
+		insmod /lib/modules/$m.ko || echo "ORBVM-MODULE-FAILED $m"
+	done
+}
 
 mem=$(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)
 echo "ORBVM-GUEST-MEM-KB $mem"
 echo "ORBVM-GUEST-READY"
 
+if [ -n "$root" ]; then
+	load_virtio
+	if mount -t ext4 "$root" /newroot; then
+		umount -l /proc /sys
+		mount --move /dev /newroot/dev 2>/dev/null || umount -l /dev
+		exec switch_root /newroot /sbin/init
+	fi
+	echo "ORBVM-ROOT-FAILED $root"
+fi
+
 case $test in
+disk)
+	load_virtio
+	for b in /sys/block/vd*; do
+		[ -e "$b" ] || continue
+		echo "ORBVM-DISK ${b##*/} $(cat "$b/size") ro=$(cat "$b/ro")"
+	done
+	echo "ORBVM-DISKS-DONE"
+	sh
+	poweroff -f
+	;;
 poweroff)
 	poweroff -f
 	;;

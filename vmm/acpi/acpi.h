@@ -2,7 +2,7 @@
  * ACPI tables orbvm generates for Linux guests: RSDP, XSDT, FADT
  * (hardware-reduced, with sleep control/status and reset registers), MADT
  * (one local APIC, the I/O APIC, IRQ0->GSI2 override, LAPIC NMI on LINT1)
- * and a DSDT (COM1, \_S5).
+ * and a DSDT (COM1, \_S5, and one LNRO0005 device per virtio-mmio window).
  *
  * acpi_build() lays them out in one blob meant to be copied to guest
  * physical `base` (ACPI_TABLES_ADDR, 0xE0000, so the RSDP is also found by a
@@ -21,6 +21,19 @@
 #define ACPI_LAPIC_ADDR	 0xfee00000u
 #define ACPI_IOAPIC_ID	 0
 
+#define ACPI_MAX_MMIO_DEVS 8
+
+/*
+ * A virtio-mmio device for the DSDT: Device (VRnn) with _HID "LNRO0005",
+ * _UID nn and a _CRS of Memory32Fixed (base, size) and a level-triggered,
+ * active-high Extended Interrupt on `gsi`.
+ */
+struct acpi_mmio_dev {
+	uint32_t base;
+	uint32_t size;
+	uint32_t gsi;
+};
+
 enum acpi_table_id { ACPI_RSDP, ACPI_XSDT, ACPI_FADT, ACPI_MADT, ACPI_DSDT, ACPI_NUM_TABLES };
 
 struct acpi_blob {
@@ -33,11 +46,16 @@ struct acpi_blob {
 
 /* Builds all tables for guest physical address base; returns 0 or -ERR_NOSPACE. */
 int acpi_build(struct acpi_blob *a, uint64_t base);
+/* The same with n (<= ACPI_MAX_MMIO_DEVS) virtio-mmio devices in the DSDT. */
+int acpi_build_devs(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs,
+		    unsigned n);
 
 /* The byte that makes the sum of len bytes zero when stored in them. */
 uint8_t acpi_checksum(const void *p, size_t len);
 
 /* Writes the DSDT (header + AML) into out; returns its size or -ERR_NOSPACE. */
 int acpi_dsdt_build(uint8_t *out, size_t max);
+/* The same with n (<= ACPI_MAX_MMIO_DEVS) virtio-mmio devices; -ERR_INVAL if more. */
+int acpi_dsdt_build_devs(uint8_t *out, size_t max, const struct acpi_mmio_dev *devs, unsigned n);
 
 #endif

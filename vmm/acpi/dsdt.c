@@ -13,6 +13,14 @@
  *           IRQNoFlags () {4}
  *         })
  *       }
+ *       Device (VR00) {                  // one per virtio-mmio device, nn = 00, 01, ...
+ *         Name (_HID, "LNRO0005")
+ *         Name (_UID, 0x00)              // nn
+ *         Name (_CRS, ResourceTemplate () {
+ *           Memory32Fixed (ReadWrite, base, size)
+ *           Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) {gsi}
+ *         })
+ *       }
  *     }
  *     Name (\_S5, Package () { 5, 0, 0, 0 })   // SLP_TYP for S5 (devices/acpi_pm.h)
  *   }
@@ -30,6 +38,7 @@
 #define AML_ZERO       0x00
 #define AML_NAME       0x08
 #define AML_BYTE       0x0a
+#define AML_STRING     0x0d
 #define AML_DWORD      0x0c
 #define AML_SCOPE      0x10
 #define AML_BUFFER     0x11
@@ -137,14 +146,65 @@ static void aml_com1(struct aml *dev)
 	aml_package_op(dev, &op, 1, &body);
 }
 
+static void aml_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* The body of Device (VRnn) for virtio-mmio device number i (< 100). */
+static void aml_virtio_mmio(struct aml *dev, unsigned i, const struct acpi_mmio_dev *d)
+{
+	char name[5] = {'V', 'R', (char)('0' + i / 10), (char)('0' + i % 10), 0};
+	aml_name(dev, name);
+	const uint8_t hid[] = {AML_NAME, '_', 'H', 'I', 'D', AML_STRING, 'L', 'N',
+			       'R',	 'O', '0', '0', '0', '5',	 0};
+	aml_bytes(dev, hid, sizeof(hid));
+	const uint8_t uid[] = {AML_NAME, '_', 'U', 'I', 'D', AML_BYTE, (uint8_t)i};
+	aml_bytes(dev, uid, sizeof(uid));
+
+	uint8_t res[23] = {
+	    0x86, 9, 0, 0x01, /* Memory32Fixed, 9 bytes, ReadWrite */
+	};
+	aml_put32(res + 4, d->base);
+	aml_put32(res + 8, d->size);
+	/* Extended Interrupt, 6 bytes: consumer, level, active high, exclusive; 1 GSI. */
+	res[12] = 0x89;
+	res[13] = 6;
+	res[14] = 0;
+	res[15] = 0x01;
+	res[16] = 1;
+	aml_put32(res + 17, d->gsi);
+	res[21] = 0x79; /* End tag, checksum 0 */
+	res[22] = 0x00;
+	uint8_t bbuf[64];
+	struct aml body = {.buf = bbuf, .max = sizeof(bbuf)};
+	aml_byte(&body, AML_BYTE);
+	aml_byte(&body, (uint8_t)sizeof(res));
+	aml_bytes(&body, res, sizeof(res));
+	const uint8_t crs_name[] = {AML_NAME, '_', 'C', 'R', 'S'};
+	aml_bytes(dev, crs_name, sizeof(crs_name));
+	const uint8_t op = AML_BUFFER;
+	aml_package_op(dev, &op, 1, &body);
+}
+
 int acpi_dsdt_build(uint8_t *out, size_t max)
 {
+	return acpi_dsdt_build_devs(out, max, NULL, 0);
+}
+
+int acpi_dsdt_build_devs(uint8_t *out, size_t max, const struct acpi_mmio_dev *devs, unsigned n)
+{
 	const size_t hdr = 36;
+	if (n > ACPI_MAX_MMIO_DEVS)
+		return err_set(ERR_INVAL, "too many virtio-mmio devices for the DSDT");
 	if (max < hdr)
 		return err_set(ERR_NOSPACE, "no room for the DSDT");
 	struct aml a = {.buf = out + hdr, .max = max - hdr};
 
-	uint8_t dbuf[256], sbuf[300], pbuf[32];
+	uint8_t dbuf[256], sbuf[1024], pbuf[32];
 	struct aml dev = {.buf = dbuf, .max = sizeof(dbuf)};
 	aml_name(&dev, "COM1");
 	aml_com1(&dev);
@@ -152,6 +212,12 @@ int acpi_dsdt_build(uint8_t *out, size_t max)
 	aml_name(&scope, "\\_SB_");
 	const uint8_t dev_op[] = {AML_EXT, AML_EXT_DEVICE};
 	aml_package_op(&scope, dev_op, sizeof(dev_op), &dev);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t vbuf[128];
+		struct aml vdev = {.buf = vbuf, .max = sizeof(vbuf)};
+		aml_virtio_mmio(&vdev, i, &devs[i]);
+		aml_package_op(&scope, dev_op, sizeof(dev_op), &vdev);
+	}
 	const uint8_t scope_op = AML_SCOPE;
 	aml_package_op(&a, &scope_op, 1, &scope);
 

@@ -231,6 +231,12 @@ static void acpi_build_madt(uint8_t *p)
 
 int acpi_build(struct acpi_blob *a, uint64_t base)
 {
+	return acpi_build_devs(a, base, NULL, 0);
+}
+
+int acpi_build_devs(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs,
+		    unsigned n)
+{
 	memset(a, 0, sizeof(*a));
 	a->base = base;
 	const size_t xsdt_len = sizeof(struct acpi_header) + 2 * sizeof(uint64_t);
@@ -242,7 +248,8 @@ int acpi_build(struct acpi_blob *a, uint64_t base)
 	if (!rsdp || !xsdt || !fadt || !madt)
 		return err_set(ERR_NOSPACE, "ACPI tables do not fit");
 	size_t dsdt_off = (a->len + 7) & ~(size_t)7;
-	int dsdt_len = acpi_dsdt_build(a->data + dsdt_off, sizeof(a->data) - dsdt_off);
+	int dsdt_len =
+	    acpi_dsdt_build_devs(a->data + dsdt_off, sizeof(a->data) - dsdt_off, devs, n);
 	if (dsdt_len < 0)
 		return dsdt_len;
 	if (!acpi_alloc(a, ACPI_DSDT, (size_t)dsdt_len))

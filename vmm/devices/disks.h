@@ -1,0 +1,70 @@
+/*
+ * The --disk devices: for each configured disk a file backend
+ * (virtio/blk_file.h), a virtio-blk device (virtio/blk.h) and its virtio-mmio
+ * transport (virtio/mmio.h), registered on the bus at a fixed window with its
+ * own interrupt line, and described to the guest in the DSDT.
+ *
+ * Guest-visible layout (docs/orbvm.md), disk i = 0..CONFIG_MAX_DISKS-1 in
+ * command-line order (Linux names them vda, vdb, ... in probe order):
+ *   MMIO window  DISKS_MMIO_BASE + i * DISKS_MMIO_STRIDE, VIRTIO_MMIO_SIZE bytes,
+ *                inside the 32-bit hole [MEM_HOLE_START, 4 GiB) that the e820
+ *                map leaves free, far below the I/O APIC (0xfec00000);
+ *   interrupt    GSI DISKS_GSI_BASE + i on the in-kernel I/O APIC, level
+ *                triggered, active high: asserted with KVM_IRQ_LINE while the
+ *                transport's InterruptStatus is non-zero, deasserted when the
+ *                guest's ACK clears it. GSIs 16..19 are I/O APIC pins above
+ *                the ISA range, so no legacy (edge) default or MADT override
+ *                applies to them, and they are clear of COM1 (4) and the PIT.
+ *
+ * Order: disks_open() before /dev/kvm is touched (so a bad file fails fast),
+ * disks_acpi() for the tables, disks_attach() once the VM and bus exist,
+ * disks_close() at the end. Requests run on the vCPU thread (the transport's
+ * queue_notify), as virtio/mmio.h's locking notes require.
+ */
+#ifndef ORBVM_DEVICES_DISKS_H
+#define ORBVM_DEVICES_DISKS_H
+
+#include "acpi/acpi.h"
+#include "bus.h"
+#include "config.h"
+#include "virtio/blk.h"
+#include "virtio/blk_file.h"
+#include "virtio/mmio.h"
+#include "vm.h"
+
+#define DISKS_MMIO_BASE	  0xd0000000u
+#define DISKS_MMIO_STRIDE 0x1000u
+#define DISKS_GSI_BASE	  16u
+
+_Static_assert(CONFIG_MAX_DISKS <= ACPI_MAX_MMIO_DEVS, "every disk has a DSDT entry");
+_Static_assert(DISKS_GSI_BASE + CONFIG_MAX_DISKS <= 24, "the I/O APIC has 24 pins");
+
+struct disk {
+	struct blk_file file;
+	struct blk_backend be;
+	struct blk_dev dev;
+	struct virtio_mmio transport;
+	struct vm *vm; /* for the interrupt line */
+	unsigned gsi;
+	char name[8]; /* "vda", ... for the bus table */
+};
+
+struct disks {
+	unsigned n;	     /* opened backends */
+	unsigned n_attached; /* transports initialized */
+	struct disk d[CONFIG_MAX_DISKS];
+};
+
+/* Opens every configured disk file; returns 0 or a negative error with a message. */
+int disks_open(struct disks *ds, const struct config *cfg);
+
+/* Fills out[0..ds->n-1] with the devices' DSDT entries; returns ds->n. */
+unsigned disks_acpi(const struct disks *ds, struct acpi_mmio_dev *out);
+
+/* Creates the devices and registers their windows on b; returns 0 or an error. */
+int disks_attach(struct disks *ds, struct vm *vm, struct bus *b);
+
+/* Closes the files (and transports, if attached). */
+void disks_close(struct disks *ds);
+
+#endif
