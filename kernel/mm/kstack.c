@@ -3,11 +3,10 @@
  *
  * Slot i covers [KSTACK_BASE + i*SLOT, +SLOT): the first page is the guard
  * (never mapped), the rest is the stack. Freed slot numbers are kept on a free
- * list stored in a growing array from the heap; new slots are taken from a
+ * list (a fixed array); new slots are taken from a
  * bump counter. kstack_lock guards the counter and the free list.
  */
 #include "mm/kstack.h"
-#include "mm/heap.h"
 #include "mm/phys.h"
 #include "mm/vm.h"
 #include "lib/spinlock.h"
@@ -16,9 +15,10 @@
 #define MAX_SLOTS (KSTACK_SIZE / SLOT_SIZE)
 
 static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
-static uint64_t next_slot;   /* guarded by kstack_lock */
-static uint64_t *free_slots; /* guarded by kstack_lock */
-static size_t free_count, free_cap, live;
+static uint64_t next_slot; /* guarded by kstack_lock */
+#define KSTACK_FREE_MAX 8192
+static uint64_t free_slots[KSTACK_FREE_MAX]; /* guarded by kstack_lock */
+static size_t free_count, live;		     /* guarded by kstack_lock */
 
 /* Unmaps the stack pages and frees their frames: one TLB shootdown for all of
  * them, and the frames go back only after every CPU has dropped them. */
@@ -39,23 +39,12 @@ static void unmap_and_free(vaddr_t base, size_t pages)
 		pmm_free(&kernel_pmm, frames[i]);
 }
 
-/* Puts a slot back on the free list (caller holds kstack_lock). */
+/* Puts a slot back on the free list (caller holds kstack_lock). The list has a
+ * fixed size, so freeing never allocates and the memory a stack costs comes
+ * back exactly; if it is full, only the slot's addresses are not reused. */
 static void release_slot(uint64_t slot)
 {
-	if (free_count == free_cap) {
-		/* kmalloc takes only the heap and pmm locks, never this one. */
-		size_t cap = free_cap ? free_cap * 2 : 64;
-		uint64_t *n = kmalloc(cap * sizeof(*n));
-		if (n) {
-			for (size_t i = 0; i < free_count; i++)
-				n[i] = free_slots[i];
-			kfree(free_slots);
-			free_slots = n;
-			free_cap = cap;
-		}
-	}
-	/* If the list could not grow, the address slot is lost, never the memory. */
-	if (free_count < free_cap)
+	if (free_count < ARRAY_SIZE(free_slots))
 		free_slots[free_count++] = slot;
 }
 

@@ -32,6 +32,7 @@ run() { # NAME CPU SMP TESTS PATTERN...
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$build/orbital.elf" \
 		-append "test=$tests" </dev/null 2>&1 | tr -d '\r')
 	local st=${PIPESTATUS[0]}
+	[ "$st" -eq 33 ] || echo "$out" > "/tmp/kvm-lab-$name.log"
 	local why=""
 	[ "$st" -eq 33 ] || why="exit status $st, expected 33"
 	for p in "$@"; do

@@ -118,10 +118,15 @@ void lapic_eoi(void)
 	lapic_write(REG_EOI, 0);
 }
 
+/* Interrupts are off while the ICR is programmed: in xAPIC mode it is two
+ * registers, and an interrupt handler sending its own IPI in between would
+ * send ours to its destination. */
 static void icr_send(uint32_t dest, uint32_t low)
 {
+	irqflags_t f = arch_irq_save();
 	if (x2apic) {
 		wrmsr(0x830, ((uint64_t)dest << 32) | low);
+		arch_irq_restore(f);
 		return;
 	}
 	while (lapic_read(REG_ICR_LO) & ICR_PENDING)
@@ -130,6 +135,7 @@ static void icr_send(uint32_t dest, uint32_t low)
 	lapic_write(REG_ICR_LO, low);
 	while (lapic_read(REG_ICR_LO) & ICR_PENDING)
 		arch_cpu_relax();
+	arch_irq_restore(f);
 }
 
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector)

@@ -7,14 +7,19 @@
  * Used by tests (does the kernel's own text really refuse writes?) and by the
  * backtrace walker, which must not fault on a corrupt frame pointer. One
  * recovery point per CPU is enough because probes do not nest; it lives in
- * struct cpu (core/cpu.h), reached through GS.
+ * struct cpu (core/cpu.h), reached through GS. Interrupts are off from arming
+ * to disarming, so the thread cannot be preempted and moved to another CPU in
+ * between (which would leave this CPU armed with a stale recovery point).
  */
 #define PROBE_RIP    %gs:8
 #define PROBE_RSP    %gs:16
 #define PROBE_ACTIVE %gs:24
 #include <orbital/errors.h>
 
+	/* Saves RFLAGS and disables interrupts; the recovery RSP points at the saved flags. */
 	.macro arm label
+	pushfq
+	cli
 	leaq \label(%rip), %rax
 	movq %rax, PROBE_RIP
 	movq %rsp, PROBE_RSP
@@ -48,15 +53,23 @@ probe_exec: /* (addr): call it; it must return */
 	movq %rsp, %rbp
 	arm 7f
 	call *%rdi
+	movq $0, PROBE_ACTIVE
+	popfq
 	popq %rbp
-	jmp 8f
-7:	popq %rbp
-	jmp 9f
+	xorl %eax, %eax
+	ret
+7:	movq $0, PROBE_ACTIVE
+	popfq
+	popq %rbp
+	movl $-ERR_FAULT, %eax
+	ret
 
 8:	movq $0, PROBE_ACTIVE
+	popfq
 	xorl %eax, %eax
 	ret
 9:	movq $0, PROBE_ACTIVE
+	popfq
 	movl $-ERR_FAULT, %eax
 	ret
 
