@@ -32,7 +32,6 @@ run() { # NAME CPU SMP TESTS PATTERN...
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$build/orbital.elf" \
 		-append "test=$tests" </dev/null 2>&1 | tr -d '\r')
 	local st=${PIPESTATUS[0]}
-	[ "$st" -eq 33 ] || echo "$out" > "/tmp/kvm-lab-$name.log"
 	local why=""
 	[ "$st" -eq 33 ] || why="exit status $st, expected 33"
 	for p in "$@"; do
@@ -45,7 +44,7 @@ run() { # NAME CPU SMP TESTS PATTERN...
 	else
 		fail=$((fail + 1))
 		echo "FAIL  $name: $why"
-		tail -n 20 <<<"$out" | sed 's/^/      /'
+		tail -n 40 <<<"$out" | sed 's/^/      /'
 	fi
 }
 host=host,-arch-capabilities
