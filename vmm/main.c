@@ -366,9 +366,9 @@ int main(int argc, char **argv)
 		debug_port_report(&m.debug, stderr);
 
 	/* 8. Tear down. */
+	disks_close(&m.disks); /* joins the I/O threads while guest RAM is mapped */
 	vcpu_destroy(&m.vcpu);
 	vm_destroy(&m.vm);
-	disks_close(&m.disks);
 	event_loop_destroy(&m.loop);
 	if (m.initrd_fd >= 0)
 		close(m.initrd_fd);

@@ -4,6 +4,7 @@
 #   $(BUILD)/orbvm-static              the same, linked statically (for the nested lab's busybox)
 #   $(BUILD)/vmm/hello-realmode.bin    sample flat real-mode guest (orbvm --real-mode)
 #   $(BUILD)/vmm/boot-marker           static Linux program writing the boot-time marker
+#   $(BUILD)/vmm/blkbench              static Linux program: O_DIRECT disk benchmark (bench-vm)
 #                                      (for guest initramfs images)
 #   make test-vmm                      KVM smoke and bad-input tests (tests/vmm/run.sh)
 
@@ -33,16 +34,23 @@ $(BUILD)/vmm/boot-marker: vmm/guests/boot-marker.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
 
+# make bench-vm's guest-side disk benchmark; tools/guest/build-l2.sh builds its own
+# copy for the initramfs, this one keeps it warning-free under both compilers.
+$(BUILD)/vmm/blkbench: vmm/guests/blkbench.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
+
 -include $(VMM_OBJS:.o=.d)
 
 .PHONY: orbvm test-vmm
-orbvm: $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin $(BUILD)/vmm/boot-marker
+orbvm: $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin $(BUILD)/vmm/boot-marker \
+	$(BUILD)/vmm/blkbench
 
 test-vmm: orbvm
 	@bash tests/vmm/run.sh $(BUILD)
 
 ALL_EXTRA += $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin \
-	$(BUILD)/vmm/boot-marker
+	$(BUILD)/vmm/boot-marker $(BUILD)/vmm/blkbench
 
 # virtio (vmm/virtio/: virtqueue walker, virtio-mmio transport, virtio-blk and
 # its file backend) is compiled into orbvm through VMM_SRCS's `find vmm`

@@ -16,13 +16,26 @@ in turn (interleaved, so slow drift in L1 affects all alike):
 Then a line typed on the console makes the guest power off; a VMM that has not exited
 10 s later is killed. Each figure printed is the median over the rounds, as
 `bench NAME VALUE UNIT` (DESIGN.md), then a table with min/median/max.
+Then the disk rounds (default 3; orbvm and QEMU -M pc only: microvm has no PCI and
+orbvm's virtio-mmio devices are described in ACPI, which QEMU's microvm does not do for
+virtio-blk): each boots with orb.test=blkbench and one 72 MiB raw image made in L1's
+tmpfs as its only virtio-blk disk (tools/lab/vmdrive.py disk_argv: orbvm --disk IMG with
+its default cache semantics; QEMU -drive ...,cache=writeback -device virtio-blk-pci, the
+same semantics), and the guest runs vmm/guests/blkbench on /dev/vda with O_DIRECT:
+  blk_seq_write  64 MiB in 1 MiB writes, then fdatasync, MB/s (10^6 bytes/s)
+  blk_seq_read   64 MiB in 1 MiB reads, MB/s
+  blk_rand_read  2000 reads of 4 KiB at random aligned offsets in the first 64 MiB, IOPS
+timed inside the guest (CLOCK_MONOTONIC), median over the rounds.
 A VMM that fails to boot gets no bench line; the report says why and the exit status is 1.
 """
 
 import argparse
 import os
+import re
+import shutil
 import statistics
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -30,6 +43,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import vmdrive  # noqa: E402
 
 VMMS = ["orbvm", "qemu_pc", "qemu_microvm"]
+BLK_VMMS = ["orbvm", "qemu_pc"]
+BLK_TESTS = [("blk_seq_write", "MB/s"), ("blk_seq_read", "MB/s"), ("blk_rand_read", "IOPS")]
 
 
 def one_boot(args, vmm):
@@ -54,6 +69,71 @@ def one_boot(args, vmm):
         vm.close()
 
 
+def make_image(path, mib):
+    """A raw image of `mib` MiB, every page written (no holes: reads hit real pages)."""
+    chunk = bytes(range(256)) * 4096
+    with open(path, "wb") as f:
+        for _ in range(mib):
+            f.write(chunk)
+
+
+def one_blk(args, vmm, img):
+    """Returns {test: value} for one blkbench boot, or raises Timeout."""
+    cmdline = vmdrive.BASE_CMDLINE + " orb.test=blkbench"
+    argv = vmdrive.vmm_argv(vmm, args.kernel, args.initrd, cmdline, args.mem,
+                            orbvm=args.orbvm) + vmdrive.disk_argv(vmm, img)
+    vm = vmdrive.Vm(argv)
+    try:
+        vm.expect(vmdrive.READY, args.boot_timeout)
+        vm.expect(r"ORBVM-BLKBENCH-DONE", 240)
+        vm.wait(10)
+    except vmdrive.Timeout as e:
+        raise vmdrive.Timeout("%s\n%s" % (e, vm.tail(10)))
+    finally:
+        vm.close()
+    out = {}
+    for name, nbytes, ops, ns in re.findall(r"ORBVM-BLK (\w+) (\d+) (\d+) (\d+)", vm.out):
+        sec = int(ns) / 1e9
+        if sec <= 0:
+            continue
+        if name == "rand_read":
+            out["blk_rand_read"] = int(ops) / sec
+        else:
+            out["blk_" + name] = int(nbytes) / 1e6 / sec
+    missing = [t for t, _ in BLK_TESTS if t not in out]
+    if missing:
+        raise vmdrive.Timeout("%s: no result for %s\n%s" % (vmm, ", ".join(missing),
+                                                            vm.tail(10)))
+    if args.verbose:
+        print("  %s: %s" % (vmm, ", ".join("%s %.1f" % kv for kv in sorted(out.items()))),
+              flush=True)
+    return out
+
+
+def blk_rounds(args, vmms, broken):
+    """The disk rounds; returns {vmm: {test: [values]}}."""
+    res = {v: {t: [] for t, _ in BLK_TESTS} for v in vmms}
+    tmp = tempfile.mkdtemp(prefix="orbvm-bench-")
+    try:
+        img = os.path.join(tmp, "disk.img")
+        make_image(img, 72)
+        for r in range(args.blk_rounds):
+            print("disk round %d/%d" % (r + 1, args.blk_rounds), flush=True)
+            for vmm in vmms:
+                if "blk." + vmm in broken:
+                    continue
+                try:
+                    out = one_blk(args, vmm, img)
+                except vmdrive.Timeout as e:
+                    broken["blk." + vmm] = str(e)
+                    continue
+                for t, v in out.items():
+                    res[vmm][t].append(v)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--orbvm", default="build/orbvm-static")
@@ -63,6 +143,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--boot-timeout", type=int, default=90)
     ap.add_argument("--vmms", default=",".join(VMMS))
+    ap.add_argument("--blk-rounds", type=int, default=3)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -85,12 +166,20 @@ def main():
             times[vmm].append(t)
             over[vmm].append(o)
 
+    blk_vmms = [v for v in vmms if v in BLK_VMMS and v not in broken]
+    blk = blk_rounds(args, blk_vmms, broken) if args.blk_rounds > 0 else {}
+
     for vmm in vmms:
         if times[vmm] and vmm not in broken:
             print("bench boot_to_init.%s %.2f s" % (vmm, statistics.median(times[vmm])))
     for vmm in vmms:
         if over[vmm] and vmm not in broken:
             print("bench rss_overhead.%s %d KiB" % (vmm, statistics.median(over[vmm])))
+    for t, unit in BLK_TESTS:
+        for vmm in blk_vmms:
+            vals = blk[vmm][t]
+            if vals and "blk." + vmm not in broken:
+                print("bench %s.%s %.1f %s" % (t, vmm, statistics.median(vals), unit))
 
     print()
     print("%-14s %28s %30s" % ("VMM", "boot to /init marker, s", "RSS beyond guest RAM, KiB"))
@@ -103,8 +192,20 @@ def main():
         print("%-14s %28s %30s" % (
             vmm, "%.2f / %.2f / %.2f" % (min(t), statistics.median(t), max(t)),
             "%d / %d / %d" % (min(o), statistics.median(o), max(o))))
-    print("(%d rounds, --mem %s, nested lab: L2 under KVM in L1 under QEMU TCG; "
-          "compare only figures of one run)" % (args.rounds, args.mem))
+    if blk:
+        print()
+        print("%-14s %s" % ("VMM", "   ".join("%s %s min / median / max" % (t, u)
+                                              for t, u in BLK_TESTS)))
+        for vmm in blk_vmms:
+            cells = []
+            for t, _ in BLK_TESTS:
+                v = blk[vmm][t]
+                cells.append("%.1f / %.1f / %.1f" % (min(v), statistics.median(v), max(v))
+                             if v else "failed")
+            print("%-14s %s" % (vmm, "   ".join(cells)))
+    print("(%d rounds, %d disk rounds, --mem %s, nested lab: L2 under KVM in L1 under "
+          "QEMU TCG; compare only figures of one run)" % (args.rounds, args.blk_rounds,
+                                                          args.mem))
     for vmm, why in broken.items():
         print("%s failed: %s" % (vmm, why))
     return 1 if broken else 0

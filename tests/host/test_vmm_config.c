@@ -148,9 +148,11 @@ static void test_bad_options(void **state)
 static void test_disks(void **state)
 {
 	(void)state;
-	char *argv[] = {"orbvm",  "--kernel",	      "k",	"--disk",
-			"a.img",  "--disk=b.img,ro",  "--disk", "c,cache=unsafe,ro",
-			"--disk", "d,cache=writeback"};
+	char *argv[] = {"orbvm",  "--kernel",
+			"k",	  "--disk",
+			"a.img",  "--disk=b.img,ro",
+			"--disk", "c,cache=unsafe,ro",
+			"--disk", "d,cache=writeback,notify=exit"};
 	assert_int_equal(config_parse(ARGC(argv), argv, &cfg), CONFIG_RUN);
 	assert_int_equal(cfg.num_disks, 4);
 	assert_string_equal(cfg.disks[0].path, "a.img");
@@ -165,6 +167,12 @@ static void test_disks(void **state)
 	assert_string_equal(cfg.disks[3].path, "d");
 	assert_false(cfg.disks[3].read_only);
 	assert_false(cfg.disks[3].unsafe);
+	assert_true(cfg.disks[3].notify_exit);
+	assert_false(cfg.disks[0].notify_exit);
+	struct config_disk cd;
+	assert_int_equal(config_parse_disk("e,notify=exit,notify=ioeventfd", &cd), 0);
+	assert_false(cd.notify_exit);
+	assert_int_equal(config_parse_disk("e,notify=poll", &cd), -ERR_INVAL);
 
 	char *none[] = {"orbvm", "--kernel", "k"};
 	assert_int_equal(config_parse(ARGC(none), none, &cfg), CONFIG_RUN);

@@ -338,7 +338,8 @@ static int failing_flush(void *ctx)
 static void test_backend_errors(void **state)
 {
 	(void)state;
-	static const struct blk_backend_ops bad = {failing_io, failing_write, failing_flush};
+	static const struct blk_backend_ops bad = {
+	    .read = failing_io, .write = failing_write, .flush = failing_flush};
 	struct blk_backend be = {.ops = &bad, .size = DISK_BYTES};
 	blk_init(&dev, &be, NULL);
 	assert_int_equal(request(VIRTIO_BLK_T_IN, 0, W, 512), VIRTIO_BLK_S_IOERR);

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_vmm_virtio_driver.h"
 #include "virtio/mmio.h"
@@ -331,6 +333,93 @@ static void test_notify(void **state)
 	assert_int_equal(notified[3], 0);
 }
 
+/* The ioeventfd path: virtio_mmio_kick obeys the same rules as QueueNotify. */
+static void test_kick(void **state)
+{
+	(void)state;
+	negotiate(F_V1);
+	setup_queue(0, 8);
+	virtio_mmio_kick_all(&t); /* before DRIVER_OK */
+	assert_int_equal(notified[0], 0);
+	wr(VIRTIO_MMIO_STATUS, ST_ACK | ST_DRV | ST_FOK | ST_DOK);
+	virtio_mmio_kick(&t, 0);
+	virtio_mmio_kick(&t, 1); /* not ready */
+	virtio_mmio_kick(&t, 3); /* beyond num_queues */
+	virtio_mmio_kick(&t, 0xffffffff);
+	assert_int_equal(notified[0], 1);
+	assert_int_equal(notified[1], 0);
+	virtio_mmio_kick_all(&t);
+	assert_int_equal(notified[0], 2);
+	assert_int_equal(notified[1], 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	virtio_mmio_kick_all(&t); /* after reset */
+	assert_int_equal(notified[0], 2);
+}
+
+/* A notify op that blocks until released, to hold the gate from a thread. */
+static pthread_mutex_t slow_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slow_cond = PTHREAD_COND_INITIALIZER;
+static int slow_state; /* 0 idle, 1 inside the op, 2 released */
+static int slow_resets_seen;
+
+static void slow_notify(void *dev, struct virtio_mmio *tr, unsigned q)
+{
+	(void)dev, (void)tr, (void)q;
+	pthread_mutex_lock(&slow_lock);
+	slow_state = 1;
+	pthread_cond_broadcast(&slow_cond);
+	while (slow_state != 2)
+		pthread_cond_wait(&slow_cond, &slow_lock);
+	slow_resets_seen = resets; /* must still be the count before the reset */
+	pthread_mutex_unlock(&slow_lock);
+}
+
+static void *kick_thread(void *arg)
+{
+	(void)arg;
+	virtio_mmio_kick(&t, 0);
+	return NULL;
+}
+
+static void *reset_thread(void *arg)
+{
+	(void)arg;
+	wr(VIRTIO_MMIO_STATUS, 0);
+	return NULL;
+}
+
+/* A reset waits for the batch an I/O thread is running. */
+static void test_reset_waits_for_batch(void **state)
+{
+	(void)state;
+	static struct virtio_dev_ops slow_ops;
+	slow_ops = fake_ops;
+	slow_ops.queue_notify = slow_notify;
+	t.ops = &slow_ops;
+	bring_up();
+	slow_state = 0;
+	int before = resets;
+	pthread_t k, r;
+	assert_int_equal(pthread_create(&k, NULL, kick_thread, NULL), 0);
+	pthread_mutex_lock(&slow_lock);
+	while (slow_state != 1)
+		pthread_cond_wait(&slow_cond, &slow_lock);
+	pthread_mutex_unlock(&slow_lock);
+	assert_int_equal(pthread_create(&r, NULL, reset_thread, NULL), 0);
+	usleep(50 * 1000); /* the reset gets to wait on the gate */
+	assert_int_equal(resets, before);
+	pthread_mutex_lock(&slow_lock);
+	slow_state = 2;
+	pthread_cond_broadcast(&slow_cond);
+	pthread_mutex_unlock(&slow_lock);
+	pthread_join(k, NULL);
+	pthread_join(r, NULL);
+	assert_int_equal(slow_resets_seen, before);
+	assert_int_equal(resets, before + 1);
+	assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0);
+	t.ops = &fake_ops;
+}
+
 static void test_interrupt_status_and_ack(void **state)
 {
 	(void)state;
@@ -456,6 +545,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_queue_setup_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_queue_needs_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kick, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reset_waits_for_batch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_interrupt_status_and_ack, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_interrupt_suppresses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_space_and_generation, setup, teardown),

@@ -23,8 +23,9 @@ and checks what the guest prints on the emulated UART and how the VMM exits:
      file, syncs, unmounts and powers off (status 0); then in L1 `e2fsck -fn` finds the
      image clean and `debugfs -R 'cat /new.txt'` shows the guest's content. vdb mounts
      read-only and shows its file, a write to its file system and a raw write to
-     /dev/vdb both fail, and its SHA-256 is unchanged. A second boot with vda alone sees
-     the file written by the first.
+     /dev/vdb both fail, and its SHA-256 is unchanged; orbvm runs an I/O thread per disk
+     (the ioeventfd path). A second boot with vda alone and `,notify=exit` (the MMIO-exit
+     path: no I/O thread) sees the file written by the first.
   G  (orbvm only) the root file system on disk: a copy of build/guest/rootfs.img
      (tools/guest/build-rootfs.sh) as --disk, orb.root=/dev/vda: the initramfs loads
      virtio and switches root; busybox init starts getty on ttyS0; `login:` appears;
@@ -214,13 +215,14 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def disk_boot(args, res, name, disks):
-    """Boots orb.test=disk with disks [(path, ro)]; returns (vm, {vdX: (sectors, ro)})."""
+def disk_boot(args, res, name, disks, opts=""):
+    """Boots orb.test=disk with disks [(path, ro)], each given the --disk options opts
+    (e.g. ",notify=exit"); returns (vm, {vdX: (sectors, ro)})."""
     cmdline = vmdrive.BASE_CMDLINE + " orb.test=disk"
     argv = vmdrive.vmm_argv(args.vmm, args.kernel, args.initrd, cmdline, "256M",
                             orbvm=args.orbvm)
     for path, ro in disks:
-        argv += ["--disk", path + (",ro" if ro else "")]
+        argv += ["--disk", path + (",ro" if ro else "") + opts]
     vm = vmdrive.Vm(argv)
     try:
         vm.expect(vmdrive.READY, args.boot_timeout)
@@ -235,6 +237,14 @@ def disk_boot(args, res, name, disks):
     res.check("%s: boots with %d disk(s) and loads virtio" % (name, len(disks)), True,
               "%.1f s" % t)
     return vm, found
+
+
+def thread_count(vm):
+    """The number of threads of the VMM process (orbvm: main, vCPU, one per I/O thread)."""
+    try:
+        return len(os.listdir("/proc/%d/task" % vm.proc.pid))
+    except OSError:
+        return -1
 
 
 def run_cmd(vm, res, name, cmd, want, timeout=30):
@@ -269,6 +279,9 @@ def case_f_in(args, res, statuses, tmp):
                   "found %r" % found)
         res.check("F: the guest sees /dev/vdb, 16 MiB, read-only",
                   found.get("vdb") == (32768, 1), "found %r" % found)
+        n = thread_count(vm)
+        res.check("F: ioeventfd path: an I/O thread per disk (4 threads)", n == 4,
+                  "%d threads" % n)
         # Every answer is computed in the guest, so the tty's echo of the typed
         # command cannot satisfy a check.
         run_cmd(vm, res, "F: mounts vda and reads the host's file",
@@ -305,11 +318,15 @@ def case_f_in(args, res, statuses, tmp):
               dbg.stdout.strip() == want, "got %r, want %r" % (dbg.stdout[-200:], want))
     res.check("F: the read-only image is unchanged (SHA-256)", sha256(ro) == ro_sum)
 
-    vm, found = disk_boot(args, res, "F2", [(rw, False)])
+    # The second boot takes the MMIO-exit path (no ioeventfd, no I/O thread):
+    # the first covered the ioeventfd path, the default.
+    vm, found = disk_boot(args, res, "F2", [(rw, False)], ",notify=exit")
     if not vm:
         return
     try:
         res.check("F2: one disk: only /dev/vda", sorted(found) == ["vda"], "found %r" % found)
+        n = thread_count(vm)
+        res.check("F2: notify=exit: no I/O thread (2 threads)", n == 2, "%d threads" % n)
         run_cmd(vm, res, "F2: a second boot sees the file written by the first",
                 "mount -t ext4 /dev/vda /mnt && echo F2-AGAIN-$(cat /mnt/new.txt)-$((1+1)) "
                 "&& umount /mnt", r"F2-AGAIN-%s-2" % want)

@@ -3,8 +3,9 @@
 #
 # Owns: OUT/vmlinuz (a copy of the cloud kernel, so users need not know the cache
 # layout) and OUT/initramfs.cpio.gz (busybox-static + tools/guest/l2-init.sh as /init +
-# the cloud kernel's virtio-mmio and virtio-blk modules in /lib/modules, loaded by /init
-# in dependency order: virtio_ring, virtio, virtio_mmio, virtio_blk; ext4 is built in).
+# the cloud kernel's virtio-mmio, virtio-pci and virtio-blk modules in /lib/modules,
+# loaded by /init in dependency order; ext4 is built in; and bin/blkbench, compiled here
+# from vmm/guests/blkbench.c, for make bench-vm).
 # Inputs come from tools/guest/fetch-debian.sh (CACHE/guest/env.sh); run that first.
 # The archive is reproducible (tools/guest/mkcpio.py: owners 0, times 0).
 set -euo pipefail
@@ -21,10 +22,15 @@ echo "$L2_KERNEL_PKG" >"$OUT/kernel-version"
 
 # The modules /init loads for orbvm's disks (uncompressed .ko in Debian 12's package).
 moddir=$(dirname "$L2_KERNEL")/../lib/modules/${L2_KERNEL_PKG#linux-image-}/kernel/drivers
-mods="virtio/virtio_ring virtio/virtio virtio/virtio_mmio block/virtio_blk"
+mods="virtio/virtio_ring virtio/virtio virtio/virtio_mmio virtio/virtio_pci_legacy_dev
+virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk"
 for m in $mods; do
 	[ -f "$moddir/$m.ko" ] || { echo "build-l2: missing module $moddir/$m.ko" >&2; exit 1; }
 done
+
+# make bench-vm's disk benchmark (orb.test=blkbench), static like boot-marker.
+${CC:-gcc} -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static \
+	-o "$OUT/blkbench" "$here/../../vmm/guests/blkbench.c"
 
 spec=$OUT/initramfs.spec
 cat >"$spec" <<SPEC
@@ -47,6 +53,7 @@ dir newroot 0755
 dir lib 0755
 dir lib/modules 0755
 file init $here/l2-init.sh 0755
+file bin/blkbench $OUT/blkbench 0755
 SPEC
 for m in $mods; do
 	echo "file lib/modules/${m#*/}.ko $moddir/$m.ko 0644" >>"$spec"

@@ -19,6 +19,10 @@
 #     disk       load the virtio modules, print one line per virtio disk
 #                    ORBVM-DISK <vdX> <size in 512-byte sectors> ro=<0|1>
 #                and "ORBVM-DISKS-DONE", then like `shell` (commands from the console)
+#     blkbench   load the virtio modules (virtio-pci too, for QEMU), run
+#                /bin/blkbench on /dev/vda: seq_write, seq_read over 64 MiB, rand_read of
+#                2000 x 4 KiB (O_DIRECT; lines "ORBVM-BLK ..."), print
+#                "ORBVM-BLKBENCH-DONE" and poweroff -f
 # and, independently of orb.test=, `orb.root=DEV` (e.g. /dev/vda): load the virtio
 # modules, mount DEV (ext4) and switch_root to its /sbin/init (after the markers).
 # The modules (lib/modules/*.ko, from tools/guest/build-l2.sh) are loaded in dependency
@@ -41,8 +45,9 @@ for word in $(cat /proc/cmdline); do
 	esac
 done
 
+# Arguments: extra modules, loaded before virtio_blk.
 load_virtio() {
-	for m in virtio_ring virtio virtio_mmio virtio_blk; do
+	for m in virtio_ring virtio virtio_mmio "$@" virtio_blk; do
 		insmod /lib/modules/$m.ko || echo "ORBVM-MODULE-FAILED $m"
 	done
 }
@@ -70,6 +75,19 @@ disk)
 	done
 	echo "ORBVM-DISKS-DONE"
 	sh
+	poweroff -f
+	;;
+blkbench)
+	load_virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci
+	i=0 # the disk may appear after the modules return (asynchronous probing)
+	while [ ! -b /dev/vda ] && [ $i -lt 20 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	blkbench /dev/vda seq_write 64
+	blkbench /dev/vda seq_read 64
+	blkbench /dev/vda rand_read 64 2000
+	echo "ORBVM-BLKBENCH-DONE"
 	poweroff -f
 	;;
 poweroff)

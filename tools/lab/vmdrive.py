@@ -55,6 +55,21 @@ def vmm_argv(vmm, kernel, initrd, cmdline, mem, orbvm="build/orbvm-static",
     raise ValueError("unknown VMM " + vmm)
 
 
+def disk_argv(vmm, path):
+    """Arguments giving `vmm` the raw image `path` as its only virtio-blk disk (/dev/vda).
+
+    orbvm: --disk PATH (virtio-mmio, host page cache, FLUSH = fdatasync). QEMU: a
+    virtio-blk-pci device with cache=writeback, QEMU's default and the same semantics
+    (host page cache, guest flushes reach the file with fdatasync); cache=none (O_DIRECT
+    on the host) is impossible here: the lab's images live in L1's tmpfs, which refuses
+    O_DIRECT.
+    """
+    if vmm == "orbvm":
+        return ["--disk", path]
+    return ["-drive", "file=%s,if=none,id=d0,format=raw,cache=writeback" % path,
+            "-device", "virtio-blk-pci,drive=d0"]
+
+
 class Vm:
     def __init__(self, argv, env=None):
         self.argv = argv

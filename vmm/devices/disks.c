@@ -5,8 +5,16 @@
  * orbvm itself never interprets their contents. Everything the guest sends
  * (registers, rings, requests) is checked in virtio/.
  */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
 
 #include "devices/disks.h"
 #include "err.h"
@@ -22,6 +30,8 @@ int disks_open(struct disks *ds, const struct config *cfg)
 			return r;
 		ds->n = i + 1;
 		d->gsi = DISKS_GSI_BASE + i;
+		d->notify_exit = c->notify_exit;
+		d->notify_fd = -1;
 		snprintf(d->name, sizeof(d->name), "vd%c", 'a' + i);
 	}
 	return 0;
@@ -45,6 +55,61 @@ static void disks_irq(void *ctx, bool level)
 	(void)vm_irq_line(d->vm, d->gsi, level);
 }
 
+/* A disk's I/O thread: one batch per wakeup of its ioeventfd. */
+static void *disks_io_thread(void *arg)
+{
+	struct disk *d = arg;
+	for (;;) {
+		uint64_t n;
+		ssize_t r = read(d->notify_fd, &n, sizeof(n));
+		if (atomic_load(&d->stop))
+			return NULL;
+		if (r != (ssize_t)sizeof(n)) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			return NULL; /* cannot happen with a valid eventfd */
+		}
+		virtio_mmio_kick_all(&d->transport);
+	}
+}
+
+/*
+ * Switches disk d (window at base) to an ioeventfd and an I/O thread; on any
+ * failure leaves it on the MMIO-exit path (notify_fd -1, no registration).
+ */
+static void disks_setup_ioeventfd(struct disk *d, uint64_t base)
+{
+	int fd = eventfd(0, EFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct kvm_ioeventfd io = {
+	    .addr = base + VIRTIO_MMIO_QUEUE_NOTIFY, .len = 4, .fd = fd, .flags = 0};
+	if (d->vm->vm_fd < 0 || ioctl(d->vm->vm_fd, KVM_IOEVENTFD, &io) < 0) {
+		close(fd);
+		return;
+	}
+	d->notify_fd = fd;
+	/* The thread takes no signals: the main thread's signalfd gets them. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int r = pthread_create(&d->thread, NULL, disks_io_thread, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r == 0) {
+		d->thread_started = true;
+		return;
+	}
+	io.flags = KVM_IOEVENTFD_FLAG_DEASSIGN;
+	(void)ioctl(d->vm->vm_fd, KVM_IOEVENTFD, &io);
+	close(fd);
+	d->notify_fd = -1;
+}
+
+bool disks_uses_ioeventfd(const struct disks *ds, unsigned i)
+{
+	return i < ds->n && ds->d[i].thread_started;
+}
+
 int disks_attach(struct disks *ds, struct vm *vm, struct bus *b)
 {
 	for (unsigned i = 0; i < ds->n; i++) {
@@ -59,6 +124,8 @@ int disks_attach(struct disks *ds, struct vm *vm, struct bus *b)
 				     VIRTIO_MMIO_SIZE, virtio_mmio_access, &d->transport, d->name);
 		if (r < 0)
 			return err_set(-r, "cannot register disk %s on the bus", d->name);
+		if (!d->notify_exit)
+			disks_setup_ioeventfd(d, DISKS_MMIO_BASE + i * DISKS_MMIO_STRIDE);
 	}
 	return 0;
 }
@@ -66,6 +133,19 @@ int disks_attach(struct disks *ds, struct vm *vm, struct bus *b)
 void disks_close(struct disks *ds)
 {
 	for (unsigned i = 0; i < ds->n; i++) {
+		struct disk *d = &ds->d[i];
+		if (d->thread_started) {
+			uint64_t one = 1;
+			atomic_store(&d->stop, true);
+			/* An eventfd write of 1 cannot fail short of overflow. */
+			(void)!write(d->notify_fd, &one, sizeof(one));
+			pthread_join(d->thread, NULL);
+			d->thread_started = false;
+		}
+		if (d->notify_fd >= 0) {
+			close(d->notify_fd); /* KVM drops its registration with the VM */
+			d->notify_fd = -1;
+		}
 		if (i < ds->n_attached)
 			virtio_mmio_destroy(&ds->d[i].transport);
 		blk_file_close(&ds->d[i].file);

@@ -18,11 +18,26 @@
  *
  * Order: disks_open() before /dev/kvm is touched (so a bad file fails fast),
  * disks_acpi() for the tables, disks_attach() once the VM and bus exist,
- * disks_close() at the end. Requests run on the vCPU thread (the transport's
- * queue_notify), as virtio/mmio.h's locking notes require.
+ * disks_close() at the end (before the VM and its memory go away: it joins
+ * the I/O threads).
+ *
+ * Notifications: by default each disk gets an eventfd registered with
+ * KVM_IOEVENTFD on its QueueNotify register (4-byte writes, no datamatch, so
+ * any queue index), and an I/O thread of its own that blocks on it and runs
+ * virtio_mmio_kick_all(): KVM completes the guest's write without an exit to
+ * orbvm, and the request batch runs on the I/O thread. If the eventfd, the
+ * registration or the thread cannot be had (or with --disk ...,notify=exit),
+ * the QueueNotify write exits to orbvm and the batch runs on the vCPU thread
+ * (virtio_mmio_access). Interrupts stay KVM_IRQ_LINE from whichever thread
+ * changes InterruptStatus (ioctl on the VM fd, thread-safe); virtio/mmio.h's
+ * gate serializes the two paths and device reset.
  */
 #ifndef ORBVM_DEVICES_DISKS_H
 #define ORBVM_DEVICES_DISKS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 
 #include "acpi/acpi.h"
 #include "bus.h"
@@ -46,7 +61,12 @@ struct disk {
 	struct virtio_mmio transport;
 	struct vm *vm; /* for the interrupt line */
 	unsigned gsi;
-	char name[8]; /* "vda", ... for the bus table */
+	char name[8];	  /* "vda", ... for the bus table */
+	bool notify_exit; /* --disk ...,notify=exit */
+	int notify_fd;	  /* the ioeventfd, -1 on the MMIO-exit path */
+	bool thread_started;
+	atomic_bool stop; /* set by disks_close before it wakes the thread */
+	pthread_t thread;
 };
 
 struct disks {
@@ -61,10 +81,17 @@ int disks_open(struct disks *ds, const struct config *cfg);
 /* Fills out[0..ds->n-1] with the devices' DSDT entries; returns ds->n. */
 unsigned disks_acpi(const struct disks *ds, struct acpi_mmio_dev *out);
 
-/* Creates the devices and registers their windows on b; returns 0 or an error. */
+/*
+ * Creates the devices and registers their windows on b, then sets up each
+ * disk's ioeventfd and I/O thread (falling back to MMIO exits, silently, if
+ * KVM or the system refuses); returns 0 or an error.
+ */
 int disks_attach(struct disks *ds, struct vm *vm, struct bus *b);
 
-/* Closes the files (and transports, if attached). */
+/* Whether disk i takes its notifications through an ioeventfd. */
+bool disks_uses_ioeventfd(const struct disks *ds, unsigned i);
+
+/* Stops and joins the I/O threads, closes the files (and transports). */
 void disks_close(struct disks *ds);
 
 #endif

@@ -24,7 +24,11 @@
  * the backend's size in 512-byte sectors (a partial last sector is unused).
  *
  * Locking: requests are processed on the thread that delivers the queue
- * notification (today the vCPU's); one struct blk_dev serves one queue.
+ * notification (the vCPU's on the MMIO-exit path, a disk's I/O thread with
+ * an ioeventfd); the transport runs one queue_notify at a time (mmio.h), so
+ * the device's scratch state needs no lock. One struct blk_dev serves one
+ * queue. A notification processes every available chain (at most
+ * BLK_BATCH_PASSES queue-sized passes) and then raises one interrupt.
  */
 #ifndef ORBVM_VIRTIO_BLK_H
 #define ORBVM_VIRTIO_BLK_H
@@ -32,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "virtio/mmio.h"
 #include "virtio/virtqueue.h"
@@ -52,10 +57,11 @@
 #define VIRTIO_BLK_S_IOERR  1
 #define VIRTIO_BLK_S_UNSUPP 2
 
-#define BLK_SECTOR    512
-#define BLK_ID_BYTES  20
-#define BLK_HDR_SIZE  16
-#define BLK_QUEUE_MAX 256
+#define BLK_SECTOR	 512
+#define BLK_ID_BYTES	 20
+#define BLK_HDR_SIZE	 16
+#define BLK_QUEUE_MAX	 256
+#define BLK_BATCH_PASSES 4
 
 /* Config space offsets (struct virtio_blk_config). */
 #define BLK_CFG_CAPACITY 0
@@ -75,8 +81,18 @@ struct blk_backend_ops {
 	int (*flush)(void *ctx);
 };
 
+/*
+ * Optional scatter-gather I/O: a whole request's buffers in one call, with
+ * the same contract; n <= VIRTQ_MAX_SIZE entries, which the call may modify.
+ */
+struct blk_backend_vec_ops {
+	int (*readv)(void *ctx, struct iovec *iov, int n, uint64_t off);
+	int (*writev)(void *ctx, struct iovec *iov, int n, uint64_t off);
+};
+
 struct blk_backend {
 	const struct blk_backend_ops *ops;
+	const struct blk_backend_vec_ops *vec; /* NULL: ops, once per buffer */
 	void *ctx;
 	uint64_t size; /* bytes */
 	bool read_only;
@@ -86,7 +102,8 @@ struct blk_dev {
 	struct blk_backend be; /* constant after init */
 	char id[BLK_ID_BYTES]; /* GET_ID answer, NUL-padded */
 	uint8_t config[BLK_CFG_SIZE];
-	struct virtq_chain chain; /* scratch of the processing thread */
+	struct virtq_chain chain;	  /* scratch of the processing thread */
+	struct iovec iov[VIRTQ_MAX_SIZE]; /* scratch: a request's data buffers */
 };
 
 /* A decoded request (blk_request_decode's output). */

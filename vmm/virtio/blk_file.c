@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,6 +50,44 @@ static int file_write(void *ctx, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+/*
+ * preadv/pwritev over iov[0..n) at off until every byte moved; a partial
+ * transfer advances the array in place (blk.h allows that).
+ */
+static int file_vec(struct blk_file *f, struct iovec *iov, int n, uint64_t off, bool write)
+{
+	while (n > 0) {
+		ssize_t got = write ? pwritev(f->fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off)
+				    : preadv(f->fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return write ? -ERR_NOSPACE : -ERR_RANGE; /* error, or the file shrank */
+		off += (uint64_t)got;
+		size_t left = (size_t)got;
+		while (n > 0 && left >= iov->iov_len) {
+			left -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + left;
+			iov->iov_len -= left;
+		}
+	}
+	return 0;
+}
+
+static int file_readv(void *ctx, struct iovec *iov, int n, uint64_t off)
+{
+	return file_vec(ctx, iov, n, off, false);
+}
+
+static int file_writev(void *ctx, struct iovec *iov, int n, uint64_t off)
+{
+	return file_vec(ctx, iov, n, off, true);
+}
+
 static int file_flush(void *ctx)
 {
 	struct blk_file *f = ctx;
@@ -60,6 +100,11 @@ static const struct blk_backend_ops file_ops = {
     .read = file_read,
     .write = file_write,
     .flush = file_flush,
+};
+
+static const struct blk_backend_vec_ops file_vec_ops = {
+    .readv = file_readv,
+    .writev = file_writev,
 };
 
 int blk_file_open(struct blk_file *f, struct blk_backend *be, const char *path, bool read_only,
@@ -81,8 +126,11 @@ int blk_file_open(struct blk_file *f, struct blk_backend *be, const char *path, 
 		return err_set(ERR_INVAL, "disk '%s' is not a regular file or block device", path);
 	}
 	f->unsafe = unsafe;
-	*be = (struct blk_backend){
-	    .ops = &file_ops, .ctx = f, .size = (uint64_t)size, .read_only = read_only};
+	*be = (struct blk_backend){.ops = &file_ops,
+				   .vec = &file_vec_ops,
+				   .ctx = f,
+				   .size = (uint64_t)size,
+				   .read_only = read_only};
 	return 0;
 }
 

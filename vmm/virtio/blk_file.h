@@ -1,6 +1,7 @@
 /*
  * A virtio-blk backend on a host file (a raw disk image or a block device),
- * with pread/pwrite and fdatasync. io_uring comes later.
+ * with preadv/pwritev (a request's guest buffers in one call; pread/pwrite
+ * for callers without vectors) and fdatasync.
  *
  * Read-only disks are opened O_RDONLY, so even a bug above could not change
  * them. Flush calls fdatasync, so a completed FLUSH means the data reached

@@ -19,6 +19,7 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops, v
 {
 	memset(t, 0, sizeof(*t));
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->idle, NULL);
 	t->ops = ops;
 	t->dev = dev;
 	t->mem = mem;
@@ -30,6 +31,7 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops, v
 
 void virtio_mmio_destroy(struct virtio_mmio *t)
 {
+	pthread_cond_destroy(&t->idle);
 	pthread_mutex_destroy(&t->lock);
 }
 
@@ -52,6 +54,9 @@ static void set_interrupt(struct virtio_mmio *t, uint32_t bits)
 /* Caller holds t->lock. Writing 0 to Status. */
 static void device_reset(struct virtio_mmio *t)
 {
+	/* An I/O thread may be in the middle of a batch: let it finish. */
+	while (t->busy)
+		pthread_cond_wait(&t->idle, &t->lock);
 	uint32_t old = t->int_status;
 	if (t->ops->reset)
 		t->ops->reset(t->dev);
@@ -242,6 +247,30 @@ static int reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	return -1;
 }
 
+/*
+ * Caller holds t->lock. Waits for any running queue_notify, then claims the
+ * gate if q may be notified now (DRIVER_OK, q ready); mmio.h's locking note.
+ */
+static bool notify_begin(struct virtio_mmio *t, unsigned q)
+{
+	while (t->busy)
+		pthread_cond_wait(&t->idle, &t->lock);
+	if (!(t->status & VIRTIO_STATUS_DRIVER_OK) || q >= t->ops->num_queues ||
+	    !t->queues[q].ready || !t->ops->queue_notify)
+		return false;
+	t->busy = true;
+	return true;
+}
+
+/* Releases the gate notify_begin() claimed. */
+static void notify_end(struct virtio_mmio *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->busy = false;
+	pthread_cond_broadcast(&t->idle);
+	pthread_mutex_unlock(&t->lock);
+}
+
 void virtio_mmio_access(void *ctx, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct virtio_mmio *t = ctx;
@@ -271,11 +300,32 @@ void virtio_mmio_access(void *ctx, uint64_t offset, uint8_t *data, uint32_t len,
 		uint32_t v = reg_read(t, offset);
 		memcpy(data, &v, 4);
 	}
+	if (notify >= 0 && !notify_begin(t, (unsigned)notify))
+		notify = -1;
 	pthread_mutex_unlock(&t->lock);
 
 	/* Outside the lock: the device may signal from here. */
-	if (notify >= 0 && t->ops->queue_notify)
+	if (notify >= 0) {
 		t->ops->queue_notify(t->dev, t, (unsigned)notify);
+		notify_end(t);
+	}
+}
+
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned q)
+{
+	pthread_mutex_lock(&t->lock);
+	bool ok = notify_begin(t, q);
+	pthread_mutex_unlock(&t->lock);
+	if (ok) {
+		t->ops->queue_notify(t->dev, t, q);
+		notify_end(t);
+	}
+}
+
+void virtio_mmio_kick_all(struct virtio_mmio *t)
+{
+	for (unsigned q = 0; q < t->ops->num_queues; q++)
+		virtio_mmio_kick(t, q);
 }
 
 struct virtq *virtio_mmio_queue(struct virtio_mmio *t, unsigned q)

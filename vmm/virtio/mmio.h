@@ -34,9 +34,16 @@
  * Locking: t->lock guards all the transport's state. The device's config,
  * reset and features ops run with it held and must not call back in; the
  * queue_notify op runs without it (it may signal) and works on its queue
- * without the lock. That is safe while notifications and resets both arrive
- * on the one vCPU thread (orbvm has one vCPU); moving request processing to
- * an I/O thread must make the reset op wait for that thread to go idle.
+ * without the lock. Notifications arrive either as a QueueNotify write on
+ * the vCPU thread (the MMIO-exit path) or through virtio_mmio_kick() from an
+ * I/O thread (KVM_IOEVENTFD). Both go through one gate: under the lock, wait
+ * until no queue_notify is running (`busy`), re-check DRIVER_OK and the
+ * queue's readiness, set busy, then call the op unlocked and clear busy
+ * (broadcasting `idle`) afterwards. So at most one queue_notify runs at a
+ * time, and a reset (writing 0 to Status) waits on `idle` for an in-flight
+ * batch before it calls the device's reset op and clears the queues. While
+ * DRIVER_OK is set the guest cannot change the queue registers, so the op's
+ * unlocked view of its queue is stable until that reset.
  * The host's guest RAM mapping never changes while the VM runs, so the ring
  * pointers that virtq_enable() checked stay valid.
  */
@@ -129,6 +136,8 @@ struct virtio_mmio {
 	uint32_t queue_sel;
 	uint32_t int_status;
 	uint32_t config_gen;
+	bool busy;	     /* a queue_notify op is running */
+	pthread_cond_t idle; /* broadcast when busy clears */
 	struct virtq queues[VIRTIO_MMIO_MAX_QUEUES];
 };
 
@@ -140,6 +149,16 @@ void virtio_mmio_destroy(struct virtio_mmio *t);
 
 /* The bus handler (bus_handler_fn): ctx is the struct virtio_mmio. */
 void virtio_mmio_access(void *ctx, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
+
+/*
+ * A notification for queue q that did not come through the register window
+ * (an ioeventfd on QueueNotify): runs the device's queue_notify op if the
+ * driver is ready and q is a ready queue, serialized with other
+ * notifications and with reset. Thread-safe; t->lock must not be held.
+ */
+void virtio_mmio_kick(struct virtio_mmio *t, unsigned q);
+/* virtio_mmio_kick() on every queue (an ioeventfd without datamatch). */
+void virtio_mmio_kick_all(struct virtio_mmio *t);
 
 /* The queue a device works on (NULL if q is out of range). */
 struct virtq *virtio_mmio_queue(struct virtio_mmio *t, unsigned q);
