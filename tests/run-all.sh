@@ -7,6 +7,8 @@
 # line; this script adds them up. Exit status 0 only if nothing failed.
 set -uo pipefail
 build=${1:-build}
+# Python test drivers print as they go, also into a pipe (tee), so a hang shows where it is.
+export PYTHONUNBUFFERED=1
 total_pass=0
 total_fail=0
 summary=()
