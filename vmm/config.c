@@ -27,12 +27,13 @@ const char config_usage[] =
     "  --mem SIZE         guest RAM: 512M, 2G, ... (no suffix: MiB); default 256M\n"
     "                     (16M for --real-mode); 16M..256G, a multiple of 1M\n"
     "  --cpus N           number of vCPUs; only 1 is supported\n"
-    "  --disk PATH[,ro][,cache=unsafe][,notify=exit]\n"
+    "  --disk PATH[,ro][,cache=unsafe][,notify=exit][,io=sync]\n"
     "                     a raw disk image as a virtio-blk device (/dev/vda, /dev/vdb,\n"
     "                     ... in order; at most 4); ro: read-only (opened read-only,\n"
     "                     guest writes refused); cache=unsafe: flushes skip fdatasync;\n"
     "                     notify=exit: requests run on the vCPU at each MMIO exit\n"
-    "                     instead of an I/O thread woken by an ioeventfd\n"
+    "                     instead of an I/O thread woken by an ioeventfd; io=sync:\n"
+    "                     preadv/pwritev one request at a time instead of io_uring\n"
     "  --boot-time        at exit, print when the guest wrote the boot-time marker\n"
     "                     (byte 123 to I/O port 0x3f0)\n"
     "  --help             this text\n"
@@ -118,10 +119,14 @@ int config_parse_disk(const char *s, struct config_disk *d)
 			d->notify_exit = true;
 		else if (len == 16 && !strncmp(opt, "notify=ioeventfd", 16))
 			d->notify_exit = false;
+		else if (len == 7 && !strncmp(opt, "io=sync", 7))
+			d->io_sync = true;
+		else if (len == 8 && !strncmp(opt, "io=uring", 8))
+			d->io_sync = false;
 		else
 			return err_set(ERR_INVAL,
 				       "--disk '%s': unknown option '%.*s' (expected ro, "
-				       "cache=unsafe or notify=exit)",
+				       "cache=unsafe, notify=exit or io=sync)",
 				       s, (int)len, opt);
 	}
 	return 0;

@@ -23,12 +23,13 @@
 #define CONFIG_MAX_DISKS 4
 #define CONFIG_PATH_MAX	 1024
 
-/* One --disk PATH[,ro][,cache=unsafe][,notify=exit]. */
+/* One --disk PATH[,ro][,cache=unsafe][,notify=exit][,io=sync]. */
 struct config_disk {
 	char path[CONFIG_PATH_MAX];
 	bool read_only;	  /* ,ro: opened O_RDONLY, VIRTIO_BLK_F_RO */
 	bool unsafe;	  /* ,cache=unsafe: FLUSH does not fdatasync */
 	bool notify_exit; /* ,notify=exit: no ioeventfd/I/O thread; MMIO exits */
+	bool io_sync;	  /* ,io=sync: preadv/pwritev one request at a time, no io_uring */
 };
 
 struct config {
@@ -62,9 +63,9 @@ int config_parse(int argc, char *const argv[], struct config *cfg);
 int config_parse_size(const char *s, uint64_t *out);
 
 /*
- * Parses one --disk value "PATH[,ro][,cache=unsafe][,notify=exit]" (options
- * in any order; the defaults cache=writeback and notify=ioeventfd are also
- * accepted). Returns 0 or
+ * Parses one --disk value "PATH[,ro][,cache=unsafe][,notify=exit][,io=sync]"
+ * (options in any order; the defaults cache=writeback, notify=ioeventfd and
+ * io=uring are also accepted). Returns 0 or
  * -ERR_INVAL with a one-line message.
  */
 int config_parse_disk(const char *s, struct config_disk *d);

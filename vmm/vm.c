@@ -115,3 +115,19 @@ int vm_irq_line(struct vm *vm, unsigned irq, bool level)
 		return err_set(ERR_NOSYS, "KVM_IRQ_LINE %u: %s", irq, strerror(errno));
 	return 0;
 }
+
+int vm_irqfd(struct vm *vm, unsigned gsi, int fd, int resample_fd, bool detach)
+{
+	if (!vm->irqchip || vm->vm_fd < 0)
+		return err_set(ERR_NOSYS, "KVM_IRQFD needs the in-kernel irqchip");
+	struct kvm_irqfd f = {.fd = (uint32_t)fd, .gsi = gsi};
+	if (detach) {
+		f.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	} else if (resample_fd >= 0) {
+		f.flags = KVM_IRQFD_FLAG_RESAMPLE;
+		f.resamplefd = (uint32_t)resample_fd;
+	}
+	if (ioctl(vm->vm_fd, KVM_IRQFD, &f) < 0)
+		return err_set(ERR_NOSYS, "KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
+	return 0;
+}

@@ -38,4 +38,13 @@ void vm_destroy(struct vm *vm);
 /* Drives ISA interrupt line `irq` (KVM_IRQ_LINE); thread-safe. */
 int vm_irq_line(struct vm *vm, unsigned irq, bool level);
 
+/*
+ * Attaches eventfd `fd` to `gsi` with KVM_IRQFD (a write to fd asserts the
+ * GSI); with resample_fd >= 0 as a level-triggered resampling irqfd
+ * (KVM_IRQFD_FLAG_RESAMPLE: KVM deasserts the GSI when the guest EOIs it and
+ * then signals resample_fd). detach: removes fd's registration. Needs the
+ * in-kernel irqchip; returns 0 or a negative error with a message.
+ */
+int vm_irqfd(struct vm *vm, unsigned gsi, int fd, int resample_fd, bool detach);
+
 #endif

@@ -12,16 +12,18 @@ VMM_SRCS := $(sort $(shell find vmm -name '*.c' -not -path 'vmm/guests/*'))
 VMM_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(VMM_SRCS))
 VMM_CFLAGS := -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Iinclude -Ivmm -pthread -MMD -MP
+# io_uring for the disks (vmm/virtio/blk_uring.c): Debian's liburing-dev (tools/deps.sh).
+VMM_LDLIBS := -luring
 
 $(BUILD)/vmm/%.o: vmm/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(VMM_CFLAGS) -c $< -o $@
 
 $(BUILD)/orbvm: $(VMM_OBJS)
-	$(CC) -pthread -o $@ $(VMM_OBJS)
+	$(CC) -pthread -o $@ $(VMM_OBJS) $(VMM_LDLIBS)
 
 $(BUILD)/orbvm-static: $(VMM_OBJS)
-	$(CC) -static -pthread -o $@ $(VMM_OBJS)
+	$(CC) -static -pthread -o $@ $(VMM_OBJS) $(VMM_LDLIBS)
 
 $(BUILD)/vmm/hello-realmode.o: vmm/guests/hello-realmode.S
 	@mkdir -p $(dir $@)

@@ -173,6 +173,12 @@ static void test_disks(void **state)
 	assert_int_equal(config_parse_disk("e,notify=exit,notify=ioeventfd", &cd), 0);
 	assert_false(cd.notify_exit);
 	assert_int_equal(config_parse_disk("e,notify=poll", &cd), -ERR_INVAL);
+	assert_false(cd.io_sync);
+	assert_int_equal(config_parse_disk("e,io=sync", &cd), 0);
+	assert_true(cd.io_sync);
+	assert_int_equal(config_parse_disk("e,io=sync,io=uring", &cd), 0);
+	assert_false(cd.io_sync);
+	assert_int_equal(config_parse_disk("e,io=aio", &cd), -ERR_INVAL);
 
 	char *none[] = {"orbvm", "--kernel", "k"};
 	assert_int_equal(config_parse(ARGC(none), none, &cfg), CONFIG_RUN);

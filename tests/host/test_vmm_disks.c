@@ -1,9 +1,10 @@
 /*
  * Unit tests for orbvm's --disk wiring (vmm/devices/disks.c), without KVM:
  * disk files opened as configured (read-only ones O_RDONLY), a missing file
- * refused with one line, the DSDT entries (window, size, GSI per disk), and
- * the devices answering on their virtio-mmio windows on the bus (magic,
- * device id, RO feature, capacity) and nowhere else.
+ * refused with one line, the DSDT entries (window, size, GSI per disk), the
+ * devices answering on their virtio-mmio windows on the bus (magic, device
+ * id, RO feature, capacity) and nowhere else, and the paths chosen without
+ * KVM (no ioeventfd or irqfd; io_uring unless io=sync).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,7 @@ static void config_two(struct config *c)
 	snprintf(c->disks[0].path, sizeof(c->disks[0].path), "%s", paths[0]);
 	snprintf(c->disks[1].path, sizeof(c->disks[1].path), "%s", paths[1]);
 	c->disks[1].read_only = true;
+	c->disks[1].io_sync = true;
 }
 
 static uint32_t rd32(struct bus *b, uint64_t addr)
@@ -132,6 +135,18 @@ static void test_bus_windows(void **state)
 		assert_int_equal(rd32(&b, base + VIRTIO_MMIO_CONFIG + BLK_CFG_CAPACITY),
 				 i ? 64 : 128);
 	}
+	/* No KVM here: MMIO exits and KVM_IRQ_LINE; io_uring unless io=sync. */
+	for (unsigned i = 0; i < 2; i++) {
+		assert_false(disks_uses_ioeventfd(&ds, i));
+		assert_false(disks_uses_irqfd(&ds, i));
+	}
+	struct io_uring probe; /* where the host refuses io_uring, disks fall back */
+	bool have_uring = io_uring_queue_init(2, &probe, 0) == 0;
+	if (have_uring)
+		io_uring_queue_exit(&probe);
+	assert_int_equal(disks_uses_uring(&ds, 0), have_uring);
+	assert_false(disks_uses_uring(&ds, 1)); /* io=sync */
+	assert_false(disks_uses_uring(&ds, 2)); /* no such disk */
 	/* Past each window and where no third disk is, nothing answers. */
 	uint8_t d[4];
 	assert_false(bus_mmio(&b, DISKS_MMIO_BASE + VIRTIO_MMIO_SIZE, d, 4, false));

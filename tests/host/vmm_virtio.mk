@@ -12,3 +12,8 @@ HOST_TESTS += vmm_virtio_blk
 vmm_virtio_blk_SRCS := vmm/virtio/blk.c vmm/virtio/blk_file.c vmm/virtio/mmio.c \
 	vmm/virtio/virtqueue.c vmm/mem.c vmm/err.c tests/host/test_vmm_virtio_driver.c
 vmm_virtio_blk_CFLAGS := -Ivmm -Itests/host -D_GNU_SOURCE -pthread
+
+HOST_TESTS += vmm_virtq_indirect
+vmm_virtq_indirect_SRCS := vmm/virtio/virtqueue.c vmm/virtio/mmio.c vmm/mem.c vmm/err.c \
+	tests/host/test_vmm_virtio_driver.c
+vmm_virtq_indirect_CFLAGS := -Ivmm -Itests/host -D_GNU_SOURCE -pthread

@@ -6,6 +6,7 @@
  * (registers, rings, requests) is checked in virtio/.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ int disks_open(struct disks *ds, const struct config *cfg)
 		ds->n = i + 1;
 		d->gsi = DISKS_GSI_BASE + i;
 		d->notify_exit = c->notify_exit;
+		d->io_sync = c->io_sync;
 		d->notify_fd = -1;
 		snprintf(d->name, sizeof(d->name), "vd%c", 'a' + i);
 	}
@@ -50,26 +52,34 @@ unsigned disks_acpi(const struct disks *ds, struct acpi_mmio_dev *out)
 static void disks_irq(void *ctx, bool level)
 {
 	struct disk *d = ctx;
-	/* KVM_IRQ_LINE on a VM with an irqchip fails only if KVM is broken; the
-	 * guest then times out its request, which is all that can happen. */
-	(void)vm_irq_line(d->vm, d->gsi, level);
+	irq_line_set(&d->irq, level);
 }
 
-/* A disk's I/O thread: one batch per wakeup of its ioeventfd. */
+/*
+ * A disk's I/O thread: one batch per wakeup of its ioeventfd; the guest's
+ * EOIs of its interrupt (the resamplefd, when it has an irqfd).
+ */
 static void *disks_io_thread(void *arg)
 {
 	struct disk *d = arg;
+	struct pollfd p[2] = {{.fd = d->notify_fd, .events = POLLIN},
+			      {.fd = d->irq.resample_fd, .events = POLLIN}};
+	nfds_t np = irq_line_uses_irqfd(&d->irq) ? 2 : 1;
 	for (;;) {
-		uint64_t n;
-		ssize_t r = read(d->notify_fd, &n, sizeof(n));
+		if (poll(p, np, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL; /* cannot happen with valid descriptors */
+		}
 		if (atomic_load(&d->stop))
 			return NULL;
-		if (r != (ssize_t)sizeof(n)) {
-			if (r < 0 && errno == EINTR)
-				continue;
-			return NULL; /* cannot happen with a valid eventfd */
+		if (np == 2 && (p[1].revents & POLLIN))
+			irq_line_resample(&d->irq);
+		if (p[0].revents & POLLIN) {
+			uint64_t n;
+			if (read(d->notify_fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+				virtio_mmio_kick_all(&d->transport);
 		}
-		virtio_mmio_kick_all(&d->transport);
 	}
 }
 
@@ -89,6 +99,9 @@ static void disks_setup_ioeventfd(struct disk *d, uint64_t base)
 		return;
 	}
 	d->notify_fd = fd;
+	/* Its interrupt through an irqfd, whose resamplefd this thread polls;
+	 * if KVM refuses, the line stays on KVM_IRQ_LINE. */
+	(void)irq_line_attach(&d->irq);
 	/* The thread takes no signals: the main thread's signalfd gets them. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -96,9 +109,13 @@ static void disks_setup_ioeventfd(struct disk *d, uint64_t base)
 	int r = pthread_create(&d->thread, NULL, disks_io_thread, d);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r == 0) {
+		char tname[16];
+		snprintf(tname, sizeof(tname), "orbvm-io-%.4s", d->name);
+		(void)pthread_setname_np(d->thread, tname);
 		d->thread_started = true;
 		return;
 	}
+	irq_line_destroy(&d->irq); /* back to KVM_IRQ_LINE */
 	io.flags = KVM_IOEVENTFD_FLAG_DEASSIGN;
 	(void)ioctl(d->vm->vm_fd, KVM_IOEVENTFD, &io);
 	close(fd);
@@ -110,6 +127,32 @@ bool disks_uses_ioeventfd(const struct disks *ds, unsigned i)
 	return i < ds->n && ds->d[i].thread_started;
 }
 
+bool disks_uses_irqfd(const struct disks *ds, unsigned i)
+{
+	return i < ds->n_attached && irq_line_uses_irqfd(&ds->d[i].irq);
+}
+
+bool disks_uses_uring(const struct disks *ds, unsigned i)
+{
+	return i < ds->n_attached && ds->d[i].be.batch != NULL;
+}
+
+/* Gives disk d an io_uring for its requests, or says why it has none. */
+static void disks_setup_uring(struct disk *d)
+{
+	if (d->io_sync)
+		return;
+	if (blk_uring_init(&d->uring, d->file.fd) < 0) {
+		/* The one message orbvm prints while it runs normally: the disk
+		 * works, only slower. */
+		fprintf(stderr, "orbvm: %s: %s; using preadv/pwritev\n", d->name, err_msg());
+		err_clear();
+		return;
+	}
+	d->be.batch = &blk_uring_ops;
+	d->be.batch_ctx = &d->uring;
+}
+
 int disks_attach(struct disks *ds, struct vm *vm, struct bus *b)
 {
 	for (unsigned i = 0; i < ds->n; i++) {
@@ -117,6 +160,8 @@ int disks_attach(struct disks *ds, struct vm *vm, struct bus *b)
 		char id[BLK_ID_BYTES + 1];
 		snprintf(id, sizeof(id), "orbvm-%s", d->name);
 		d->vm = vm;
+		irq_line_init(&d->irq, vm, d->gsi);
+		disks_setup_uring(d);
 		blk_init(&d->dev, &d->be, id);
 		virtio_mmio_init(&d->transport, &blk_dev_ops, &d->dev, &vm->mem, disks_irq, d);
 		ds->n_attached = i + 1;
@@ -146,8 +191,11 @@ void disks_close(struct disks *ds)
 			close(d->notify_fd); /* KVM drops its registration with the VM */
 			d->notify_fd = -1;
 		}
-		if (i < ds->n_attached)
-			virtio_mmio_destroy(&ds->d[i].transport);
+		if (i < ds->n_attached) {
+			irq_line_destroy(&d->irq);
+			blk_uring_destroy(&d->uring);
+			virtio_mmio_destroy(&d->transport);
+		}
 		blk_file_close(&ds->d[i].file);
 	}
 	ds->n = ds->n_attached = 0;

@@ -38,8 +38,9 @@ void blk_init(struct blk_dev *d, const struct blk_backend *be, const char *id)
 
 uint64_t blk_features(const struct blk_dev *d)
 {
-	uint64_t f = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_BLK_F_SEG_MAX |
-		     1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH;
+	uint64_t f = 1ull << VIRTIO_F_VERSION_1 | 1ull << VIRTIO_F_INDIRECT_DESC |
+		     1ull << VIRTIO_BLK_F_SEG_MAX | 1ull << VIRTIO_BLK_F_BLK_SIZE |
+		     1ull << VIRTIO_BLK_F_FLUSH;
 	if (d->be.read_only)
 		f |= 1ull << VIRTIO_BLK_F_RO;
 	return f;
@@ -102,20 +103,18 @@ int blk_request_decode(const struct blk_dev *d, const struct virtq_chain *c, str
 }
 
 /*
- * Moves `len` bytes between the disk at `disk_off` and the chain: from the
- * writable part at offset 0 (to_guest, a read) or from the readable part at
- * offset BLK_HDR_SIZE (a write), straight from/to the checked guest buffers:
- * in one readv/writev call when the backend has them, else buffer by buffer.
+ * The chain's data buffers for a transfer of `len` bytes, as iovecs: the
+ * writable part from offset 0 (to_guest, a read) or the readable part from
+ * offset BLK_HDR_SIZE (a write). Fills at most `room` entries; returns their
+ * number, or -ERR_RANGE if the buffers hold fewer than len bytes or do not
+ * fit.
  */
-static int data_io(struct blk_dev *d, const struct virtq_chain *c, uint64_t disk_off, uint64_t len,
-		   bool to_guest)
+static int gather(const struct virtq_chain *c, uint64_t len, bool to_guest, struct iovec *iov,
+		  unsigned room)
 {
 	unsigned first = to_guest ? c->n_out : 0, last = to_guest ? c->n : c->n_out;
 	uint64_t skip = to_guest ? 0 : BLK_HDR_SIZE;
-	int (*vec)(void *, struct iovec *, int, uint64_t) = !d->be.vec ? NULL
-							    : to_guest ? d->be.vec->readv
-								       : d->be.vec->writev;
-	int nv = 0;
+	unsigned nv = 0;
 
 	for (unsigned i = first; i < last && len > 0; i++) {
 		const struct virtq_iov *v = &c->iov[i];
@@ -126,23 +125,41 @@ static int data_io(struct blk_dev *d, const struct virtq_chain *c, uint64_t disk
 		uint64_t n = v->len - skip;
 		if (n > len)
 			n = len;
+		if (nv == room)
+			return -ERR_RANGE;
 		/* SAFETY: [skip, skip+n) is inside a buffer checked by virtq_pop. */
-		if (vec) {
-			/* i < c->n <= VIRTQ_MAX_SIZE, so nv stays inside d->iov. */
-			d->iov[nv++] = (struct iovec){.iov_base = v->host + skip, .iov_len = n};
-		} else {
-			int r = to_guest ? d->be.ops->read(d->be.ctx, v->host + skip, n, disk_off)
-					 : d->be.ops->write(d->be.ctx, v->host + skip, n, disk_off);
-			if (r < 0)
-				return r;
-			disk_off += n;
-		}
+		iov[nv++] = (struct iovec){.iov_base = v->host + skip, .iov_len = n};
 		len -= n;
 		skip = 0;
 	}
-	if (len != 0)
-		return -ERR_RANGE;
-	return vec && nv > 0 ? vec(d->be.ctx, d->iov, nv, disk_off) : 0;
+	return len == 0 ? (int)nv : -ERR_RANGE;
+}
+
+/*
+ * Moves `len` bytes between the disk at `disk_off` and the chain's data
+ * buffers (gather), straight from/to the checked guest buffers: in one
+ * readv/writev call when the backend has them, else buffer by buffer.
+ */
+static int data_io(struct blk_dev *d, const struct virtq_chain *c, uint64_t disk_off, uint64_t len,
+		   bool to_guest)
+{
+	/* c->n <= VIRTQ_MAX_SIZE, so every buffer has a slot in d->iov. */
+	int nv = gather(c, len, to_guest, d->iov, VIRTQ_MAX_SIZE);
+	if (nv <= 0)
+		return nv;
+	if (d->be.vec)
+		return to_guest ? d->be.vec->readv(d->be.ctx, d->iov, nv, disk_off)
+				: d->be.vec->writev(d->be.ctx, d->iov, nv, disk_off);
+	for (int i = 0; i < nv; i++) {
+		int r = to_guest ? d->be.ops->read(d->be.ctx, d->iov[i].iov_base, d->iov[i].iov_len,
+						   disk_off)
+				 : d->be.ops->write(d->be.ctx, d->iov[i].iov_base,
+						    d->iov[i].iov_len, disk_off);
+		if (r < 0)
+			return r;
+		disk_off += d->iov[i].iov_len;
+	}
+	return 0;
 }
 
 uint32_t blk_request_execute(struct blk_dev *d, const struct virtq_chain *c,
@@ -174,7 +191,64 @@ uint32_t blk_request_execute(struct blk_dev *d, const struct virtq_chain *c,
 	return c->in_bytes;
 }
 
-int blk_process_queue(struct blk_dev *d, struct virtq *q)
+/* The backend finished the batch's transfer `tag`: complete its request. */
+static void batch_done(void *arg, unsigned tag, int result)
+{
+	struct blk_dev *d = arg;
+	if (tag >= d->batch_n)
+		return; /* not ours: a backend bug; nothing to complete */
+	struct blk_batch_req *b = &d->batch[tag];
+	*b->status = result == 0 ? VIRTIO_BLK_S_OK : VIRTIO_BLK_S_IOERR;
+	virtq_push(d->batch_q, b->head, b->used);
+}
+
+/* Runs the queued batch (if any) to its end; every request in it completes. */
+static void batch_run(struct blk_dev *d)
+{
+	if (d->batch_n == 0)
+		return;
+	d->batches++;
+	d->batched += d->batch_n;
+	d->be.batch->run(d->be.batch_ctx, batch_done, d);
+	d->batch_n = d->batch_iov_n = 0;
+}
+
+/*
+ * Queues a decoded IN/OUT request in the batch, running the batch first if
+ * it is full. Returns false (nothing queued) for requests that are not
+ * backend transfers: no batch backend, a failed decode, another type, no data.
+ */
+static bool batch_take(struct blk_dev *d, struct virtq *q, const struct virtq_chain *c,
+		       const struct blk_request *r)
+{
+	if (!d->be.batch || r->status != VIRTIO_BLK_S_OK || r->data_len == 0 ||
+	    (r->type != VIRTIO_BLK_T_IN && r->type != VIRTIO_BLK_T_OUT))
+		return false;
+	if (d->batch_n == BLK_BATCH_MAX || BLK_BATCH_IOVS - d->batch_iov_n < c->n)
+		batch_run(d);
+	struct iovec *iov = d->batch_iov + d->batch_iov_n;
+	int nv = gather(c, r->data_len, r->type == VIRTIO_BLK_T_IN, iov,
+			BLK_BATCH_IOVS - d->batch_iov_n);
+	if (nv <= 0)
+		return false; /* decode checked the sizes; execute reports it */
+	/*
+	 * The status byte is the writable part's last byte: in_bytes > 0 (decode)
+	 * and zero-length descriptors add no buffer, so the chain's last buffer
+	 * is writable and at least one byte long.
+	 */
+	const struct virtq_iov *last = &c->iov[c->n - 1];
+	d->batch[d->batch_n] = (struct blk_batch_req){
+	    .head = c->head, .used = c->in_bytes, .status = last->host + last->len - 1};
+	d->batch_q = q;
+	d->be.batch->add(d->be.batch_ctx, iov, nv, r->offset, r->data_len,
+			 r->type == VIRTIO_BLK_T_OUT, d->batch_n);
+	d->batch_n++;
+	d->batch_iov_n += (unsigned)nv;
+	return true;
+}
+
+/* blk_process_queue's loop; the caller runs what is left in the batch. */
+static int process_chains(struct blk_dev *d, struct virtq *q)
 {
 	int done = 0;
 
@@ -196,12 +270,25 @@ int blk_process_queue(struct blk_dev *d, struct virtq *q)
 			return r;
 		}
 		uint32_t used = 0;
-		if (blk_request_decode(d, c, &req) == 0)
-			used = blk_request_execute(d, c, &req);
-		virtq_push(q, c->head, used);
 		done++;
+		if (blk_request_decode(d, c, &req) == 0) {
+			if (batch_take(d, q, c, &req))
+				continue;
+			/* A FLUSH covers the writes before it: finish them first. */
+			if (req.type == VIRTIO_BLK_T_FLUSH)
+				batch_run(d);
+			used = blk_request_execute(d, c, &req);
+		}
+		virtq_push(q, c->head, used);
 	}
 	return done;
+}
+
+int blk_process_queue(struct blk_dev *d, struct virtq *q)
+{
+	int r = process_chains(d, q);
+	batch_run(d);
+	return r;
 }
 
 /* --- The transport's view: struct virtio_dev_ops --- */

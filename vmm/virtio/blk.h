@@ -18,10 +18,23 @@
  * A chain the virtqueue walker refuses (virtqueue.h) is returned with used
  * length 0 and the device is marked DEVICE_NEEDS_RESET.
  *
- * Features offered: VIRTIO_F_VERSION_1, VIRTIO_BLK_F_SEG_MAX (queue size
- * minus the header and status descriptors), VIRTIO_BLK_F_BLK_SIZE (512),
- * VIRTIO_BLK_F_FLUSH, and VIRTIO_BLK_F_RO for read-only backends. Capacity is
- * the backend's size in 512-byte sectors (a partial last sector is unused).
+ * Features offered: VIRTIO_F_VERSION_1, VIRTIO_F_INDIRECT_DESC (a request
+ * takes one ring descriptor; its table is checked by the walker),
+ * VIRTIO_BLK_F_SEG_MAX (queue size minus the header and status descriptors), VIRTIO_BLK_F_BLK_SIZE
+ * (512), VIRTIO_BLK_F_FLUSH, and VIRTIO_BLK_F_RO for read-only backends. Capacity is the backend's
+ * size in 512-byte sectors (a partial last sector is unused).
+ *
+ * Batches: with a batch backend (blk_backend_batch_ops, an io_uring) the IN
+ * and OUT requests that pass decoding are not executed one by one: their
+ * data transfers are queued (up to BLK_BATCH_MAX requests and
+ * BLK_BATCH_IOVS buffers), run together, possibly in parallel, when the pass
+ * ends or the batch is full, and each is completed (status byte, used ring)
+ * as the backend reports it. A FLUSH first runs the batch queued before it,
+ * so writes that preceded it have completed when fdatasync runs. Requests
+ * that need no backend transfer (errors, GET_ID, zero-length) complete at
+ * once. The batch always ends before blk_process_queue() returns, so nothing
+ * is in flight between notifications and a device reset has nothing to
+ * wait for. Used-ring order follows completion order, which virtio allows.
  *
  * Locking: requests are processed on the thread that delivers the queue
  * notification (the vCPU's on the MMIO-exit path, a disk's I/O thread with
@@ -62,6 +75,8 @@
 #define BLK_HDR_SIZE	 16
 #define BLK_QUEUE_MAX	 256
 #define BLK_BATCH_PASSES 4
+#define BLK_BATCH_MAX	 32   /* requests in one backend batch */
+#define BLK_BATCH_IOVS	 1024 /* data buffers in one backend batch (>= VIRTQ_MAX_SIZE) */
 
 /* Config space offsets (struct virtio_blk_config). */
 #define BLK_CFG_CAPACITY 0
@@ -90,12 +105,36 @@ struct blk_backend_vec_ops {
 	int (*writev)(void *ctx, struct iovec *iov, int n, uint64_t off);
 };
 
+/*
+ * Optional batched I/O (an io_uring engine). add() queues one transfer of
+ * `len` bytes between iov[0..n) and the disk at `off` under `tag`
+ * (< BLK_BATCH_MAX; at most BLK_BATCH_MAX transfers are queued at once);
+ * run() carries out everything queued, in any order and possibly in
+ * parallel, calls done(arg, tag, result) once per transfer (0: every byte
+ * moved, else a negative error) and returns when all are done, with nothing
+ * left queued. The iovecs stay untouched by the caller until run() returns.
+ */
+struct blk_backend_batch_ops {
+	void (*add)(void *ctx, struct iovec *iov, int n, uint64_t off, uint64_t len, bool write,
+		    unsigned tag);
+	void (*run)(void *ctx, void (*done)(void *arg, unsigned tag, int result), void *arg);
+};
+
 struct blk_backend {
 	const struct blk_backend_ops *ops;
-	const struct blk_backend_vec_ops *vec; /* NULL: ops, once per buffer */
+	const struct blk_backend_vec_ops *vec;	   /* NULL: ops, once per buffer */
+	const struct blk_backend_batch_ops *batch; /* NULL: one request at a time */
+	void *batch_ctx;
 	void *ctx;
 	uint64_t size; /* bytes */
 	bool read_only;
+};
+
+/* A request whose transfer is queued in the current batch. */
+struct blk_batch_req {
+	uint16_t head;	 /* to return through virtq_push */
+	uint32_t used;	 /* its used length */
+	uint8_t *status; /* its status byte, inside guest RAM (checked by virtq_pop) */
 };
 
 struct blk_dev {
@@ -104,6 +143,13 @@ struct blk_dev {
 	uint8_t config[BLK_CFG_SIZE];
 	struct virtq_chain chain;	  /* scratch of the processing thread */
 	struct iovec iov[VIRTQ_MAX_SIZE]; /* scratch: a request's data buffers */
+	/* The current batch (be.batch only); empty between notifications. */
+	struct virtq *batch_q;
+	unsigned batch_n, batch_iov_n;
+	struct blk_batch_req batch[BLK_BATCH_MAX];
+	struct iovec batch_iov[BLK_BATCH_IOVS];
+	uint64_t batches; /* statistics: batches run, transfers in them */
+	uint64_t batched;
 };
 
 /* A decoded request (blk_request_decode's output). */

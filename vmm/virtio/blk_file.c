@@ -50,15 +50,12 @@ static int file_write(void *ctx, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-/*
- * preadv/pwritev over iov[0..n) at off until every byte moved; a partial
- * transfer advances the array in place (blk.h allows that).
- */
-static int file_vec(struct blk_file *f, struct iovec *iov, int n, uint64_t off, bool write)
+/* blk_file.h; a partial transfer advances the array in place (blk.h allows that). */
+int blk_file_rw(int fd, struct iovec *iov, int n, uint64_t off, bool write)
 {
 	while (n > 0) {
-		ssize_t got = write ? pwritev(f->fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off)
-				    : preadv(f->fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off);
+		ssize_t got = write ? pwritev(fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off)
+				    : preadv(fd, iov, n > IOV_MAX ? IOV_MAX : n, (off_t)off);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -80,12 +77,12 @@ static int file_vec(struct blk_file *f, struct iovec *iov, int n, uint64_t off, 
 
 static int file_readv(void *ctx, struct iovec *iov, int n, uint64_t off)
 {
-	return file_vec(ctx, iov, n, off, false);
+	return blk_file_rw(((struct blk_file *)ctx)->fd, iov, n, off, false);
 }
 
 static int file_writev(void *ctx, struct iovec *iov, int n, uint64_t off)
 {
-	return file_vec(ctx, iov, n, off, true);
+	return blk_file_rw(((struct blk_file *)ctx)->fd, iov, n, off, true);
 }
 
 static int file_flush(void *ctx)

@@ -28,4 +28,11 @@ int blk_file_open(struct blk_file *f, struct blk_backend *be, const char *path, 
 		  bool unsafe);
 void blk_file_close(struct blk_file *f);
 
+/*
+ * preadv (write: pwritev) over iov[0..n) at off on fd until every byte has
+ * moved, retrying partial transfers and EINTR; the array may be modified.
+ * Returns 0, -ERR_RANGE (read error or end of file) or -ERR_NOSPACE (write).
+ */
+int blk_file_rw(int fd, struct iovec *iov, int n, uint64_t off, bool write);
+
 #endif

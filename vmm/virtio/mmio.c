@@ -125,8 +125,11 @@ static void queue_reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	if (off == VIRTIO_MMIO_QUEUE_READY) {
 		if (v == 0) {
 			q->ready = false;
-		} else if (!q->ready && virtq_enable(q, t->mem) < 0) {
-			t->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+		} else if (!q->ready) {
+			/* Features are frozen (FEATURES_OK): tables iff negotiated. */
+			q->indirect = t->drv_features & (1ull << VIRTIO_F_INDIRECT_DESC);
+			if (virtq_enable(q, t->mem) < 0)
+				t->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 		}
 		return;
 	}

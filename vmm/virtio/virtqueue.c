@@ -93,6 +93,74 @@ static void desc_read(const struct virtq *q, uint16_t i, struct virtq_desc *d)
 }
 
 /*
+ * Adds the copied descriptor d to chain c: direction order, byte limit,
+ * bounds check of its buffer. `total` is the chain's byte count so far.
+ */
+static int chain_add(const struct virtq *q, const struct virtq_desc *d, struct virtq_chain *c,
+		     uint64_t *total, bool *seen_write)
+{
+	bool is_write = d->flags & VIRTQ_DESC_F_WRITE;
+	if (!is_write && *seen_write)
+		return -ERR_FORMAT; /* readable after writable */
+	*seen_write |= is_write;
+	*total += d->len;
+	if (*total > VIRTQ_MAX_CHAIN_BYTES)
+		return -ERR_FORMAT;
+	if (d->len == 0)
+		return 0;
+	if (c->n == VIRTQ_MAX_SIZE)
+		return -ERR_FORMAT; /* more buffers than a chain may hold */
+	/* SAFETY: the bounds check of one guest buffer. */
+	uint8_t *p = mem_ptr(q->mem, d->addr, d->len);
+	if (!p)
+		return -ERR_FAULT;
+	c->iov[c->n] = (struct virtq_iov){.host = p, .gpa = d->addr, .len = d->len};
+	c->n++;
+	if (is_write) {
+		c->in_bytes += d->len;
+	} else {
+		c->n_out++;
+		c->out_bytes += d->len;
+	}
+	return 0;
+}
+
+/*
+ * Walks the indirect table that descriptor d points to (the chain's last
+ * descriptor) into c: entries 0.. following `next` inside the table, at
+ * most as many as the table holds. Each entry is copied once.
+ */
+static int table_walk(const struct virtq *q, const struct virtq_desc *d, struct virtq_chain *c,
+		      uint64_t *total, bool *seen_write)
+{
+	if (!q->indirect || (d->flags & VIRTQ_DESC_F_NEXT) || d->len == 0 || d->len % 16 != 0 ||
+	    d->len / 16 > VIRTQ_MAX_SIZE)
+		return -ERR_FORMAT;
+	uint32_t entries = d->len / 16;
+	/* SAFETY: the bounds check of the whole table; entries are read inside it. */
+	const uint8_t *table = mem_ptr(q->mem, d->addr, d->len);
+	if (!table)
+		return -ERR_FAULT;
+	uint32_t i = 0;
+	for (uint32_t count = 0;; count++) {
+		struct virtq_desc e;
+		if (count >= entries)
+			return -ERR_FORMAT; /* some entry repeats: a loop */
+		memcpy(&e, table + 16 * (uint64_t)i, sizeof(e));
+		if (e.flags & VIRTQ_DESC_F_INDIRECT)
+			return -ERR_FORMAT; /* one level of tables only */
+		int r = chain_add(q, &e, c, total, seen_write);
+		if (r < 0)
+			return r;
+		if (!(e.flags & VIRTQ_DESC_F_NEXT))
+			return 0;
+		if (e.next >= entries)
+			return -ERR_INVAL;
+		i = e.next;
+	}
+}
+
+/*
  * Walks the chain starting at `head` into c. Each descriptor is read once
  * into `d` and only that copy is used.
  */
@@ -114,28 +182,10 @@ static int chain_walk(const struct virtq *q, uint16_t head, struct virtq_chain *
 			return -ERR_FORMAT;
 		desc_read(q, i, &d);
 		if (d.flags & VIRTQ_DESC_F_INDIRECT)
-			return -ERR_FORMAT; /* VIRTIO_F_INDIRECT_DESC not offered */
-		bool is_write = d.flags & VIRTQ_DESC_F_WRITE;
-		if (!is_write && seen_write)
-			return -ERR_FORMAT; /* readable after writable */
-		seen_write |= is_write;
-		total += d.len;
-		if (total > VIRTQ_MAX_CHAIN_BYTES)
-			return -ERR_FORMAT;
-		if (d.len != 0) {
-			/* SAFETY: the bounds check of one guest buffer. */
-			uint8_t *p = mem_ptr(q->mem, d.addr, d.len);
-			if (!p)
-				return -ERR_FAULT;
-			c->iov[c->n] = (struct virtq_iov){.host = p, .gpa = d.addr, .len = d.len};
-			c->n++;
-			if (is_write) {
-				c->in_bytes += d.len;
-			} else {
-				c->n_out++;
-				c->out_bytes += d.len;
-			}
-		}
+			return table_walk(q, &d, c, &total, &seen_write);
+		int r = chain_add(q, &d, c, &total, &seen_write);
+		if (r < 0)
+			return r;
 		if (!(d.flags & VIRTQ_DESC_F_NEXT))
 			return 0;
 		if (d.next >= q->size)

@@ -16,7 +16,17 @@
  *    loop), and at most VIRTQ_MAX_CHAIN_BYTES bytes in all;
  *  - every buffer [addr, addr+len) inside guest RAM (overflow-safe);
  *  - device-readable descriptors before device-writable ones;
- *  - no VIRTQ_DESC_F_INDIRECT: VIRTIO_F_INDIRECT_DESC is never offered.
+ *  - at most VIRTQ_MAX_SIZE non-empty buffers;
+ *  - VIRTQ_DESC_F_INDIRECT only if the driver negotiated
+ *    VIRTIO_F_INDIRECT_DESC (q->indirect), only on the chain's last
+ *    descriptor (not with NEXT), pointing at a table inside guest RAM whose
+ *    length is a non-zero multiple of 16 and at most VIRTQ_MAX_SIZE entries;
+ *    the table's chain starts at entry 0, every `next` stays inside the
+ *    table, no entry is visited twice (at most `entries` steps) and no entry
+ *    is itself INDIRECT. The indirect descriptor's own WRITE flag is ignored;
+ *    the table's entries follow every rule above (direction order, byte
+ *    limit, buffers inside RAM). Each table entry is copied once, like a
+ *    ring descriptor.
  * Zero-length descriptors: allowed, counted against the chain length and the
  * direction order like any other, but their address is not looked at and
  * they add no entry to the chain's buffer list.
@@ -49,6 +59,8 @@
 #define VIRTQ_DESC_F_INDIRECT 4
 
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+
+#define VIRTIO_F_INDIRECT_DESC 28 /* feature bit: indirect descriptor tables */
 
 /* Guest-visible layouts (little-endian; x86 hosts only). */
 struct virtq_desc {
@@ -87,6 +99,7 @@ struct virtq {
 	/* Configuration, set by the transport while the queue is disabled. */
 	uint16_t size; /* power of two, 1..VIRTQ_MAX_SIZE */
 	uint64_t desc_gpa, avail_gpa, used_gpa;
+	bool indirect; /* VIRTIO_F_INDIRECT_DESC negotiated: tables accepted */
 	bool ready;
 	/* Set by virtq_enable: host views of the three areas. */
 	const struct guest_mem *mem;
@@ -114,11 +127,11 @@ int virtq_enable(struct virtq *q, const struct guest_mem *mem);
  * Takes the next available chain. Returns 1 with *c filled, 0 if the ring is
  * empty, or a negative error for a bad chain: -ERR_RANGE (the available index
  * ran more than `size` ahead: the ring is corrupt, nothing is consumed),
- * -ERR_INVAL (head or next index >= size), -ERR_FAULT (a buffer outside
- * RAM), -ERR_FORMAT (loop or over-long chain, wrong direction order,
- * indirect descriptor). For the last three the entry is consumed and
- * c->head holds the head (VIRTQ_NO_HEAD if the head itself was bad) so the
- * device can return it with virtq_push(q, c->head, 0).
+ * -ERR_INVAL (head or next index >= size or beyond an indirect table),
+ * -ERR_FAULT (a buffer or table outside RAM), -ERR_FORMAT (loop or over-long
+ * chain, wrong direction order, a refused indirect descriptor). For the last three the entry is
+ * consumed and c->head holds the head (VIRTQ_NO_HEAD if the head itself was bad) so the device can
+ * return it with virtq_push(q, c->head, 0).
  */
 int virtq_pop(struct virtq *q, struct virtq_chain *c);
 
