@@ -56,7 +56,7 @@ debug: deps all
 
 test: deps
 	@$(MAKE) --no-print-directory all host-tests fuzz
-	@$(MAKE) --no-print-directory CC=clang kernel
+	@$(MAKE) --no-print-directory CC=clang kernel user
 	@bash tests/run-all.sh $(BUILD)
 
 bench: deps all

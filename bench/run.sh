@@ -17,6 +17,10 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 "${q[@]}" -kernel "$build/orbital.elf" -append "test=bench_yield" </dev/null 2>&1 |
 	tr -d '\r' | grep '^bench ' | tee -a "$tmp" || true
+# User space: t_bench runs as init (server and client are two processes).
+"${q[@]}" -kernel "$build/orbital.elf" -initrd "$build/bootfs.cpio" \
+	-append "test=user init=t_bench" </dev/null 2>&1 |
+	tr -d '\r' | grep '^bench ' | tee -a "$tmp" || true
 bash bench/linux/run.sh "$build" | tee -a "$tmp"
 
 echo
@@ -24,7 +28,9 @@ printf '%-26s %12s %12s  %s\n' benchmark Orbital Linux "target (Orbital)"
 val() { awk -v n="$1" '$2 == n { print $3 }' "$tmp"; }
 printf '%-26s %12s %12s  %s\n' "yield round trip" "$(val yield_roundtrip.orbital)" \
 	"$(val yield_roundtrip.linux)" "<= 500"
-printf '%-26s %12s %12s  %s\n' "null system call" "-" "$(val null_syscall.linux)" \
-	"<= 100 (user space: later issue)"
-printf '%-26s %12s %12s  %s\n' "IPC / pipe round trip" "-" "$(val pipe_roundtrip.linux)" \
-	"<= 400 (IPC: later issue)"
+printf '%-26s %12s %12s  %s\n' "null system call" "$(val null_syscall.orbital)" \
+	"$(val null_syscall.linux)" "<= 100"
+printf '%-26s %12s %12s  %s\n' "IPC / pipe round trip" "$(val ipc_roundtrip.orbital)" \
+	"$(val pipe_roundtrip.linux)" "<= 400"
+printf '%-26s %12s %12s  %s\n' "64 KiB by IPC copies" "$(val copy_64k.orbital)" "-" "-"
+printf '%-26s %12s %12s  %s\n' "64 KiB by Memory cap" "$(val memcap_64k.orbital)" "-" "-"

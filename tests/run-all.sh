@@ -73,6 +73,10 @@ echo "== QEMU integration tests (kernel)"
 python3 tests/qemu/run.py "$build" 2>&1 | tee "$tmp/qemu"
 add qemu "$tmp/qemu" "${PIPESTATUS[0]}"
 
+echo "== interactive QEMU tests (keyboard through sendkey, serial console)"
+bash tests/qemu/interactive.sh "$build" 2>&1 | tee "$tmp/interactive"
+add interactive "$tmp/interactive" "${PIPESTATUS[0]}"
+
 echo "== make debug: GDB attaches to the kernel"
 bash tests/qemu/gdb.sh "$build" 2>&1 | tee "$tmp/gdb"
 add gdb "$tmp/gdb" "${PIPESTATUS[0]}"

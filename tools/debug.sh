@@ -8,7 +8,7 @@ set -euo pipefail
 build=${1:-build}
 log="$build/debug-serial.log"
 qemu-system-x86_64 -M pc -m "${MEM:-256M}" -no-reboot -display none \
-	-serial "file:$log" -kernel "$build/orbital.elf" -append "${CMDLINE:-}" \
+	-serial "file:$log" -kernel "$build/orbital.elf" -initrd "$build/bootfs.cpio" -append "${CMDLINE:-}" \
 	-gdb tcp:127.0.0.1:1234 -S &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT

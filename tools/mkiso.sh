@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds a bootable GRUB ISO (BIOS and UEFI) holding the kernel.
-#   tools/mkiso.sh KERNEL.elf OUT.iso [KERNEL COMMAND LINE] [MODULE...]
+#   tools/mkiso.sh KERNEL.elf OUT.iso [KERNEL COMMAND LINE] [MODULE[=NAME]...]
+# Each MODULE file is copied to /boot/ and loaded as a Multiboot2 module whose
+# string is NAME (default: the file's name), e.g. build/bootfs.cpio=bootfs
+# gives `module2 /boot/bootfs.cpio bootfs`.
 # GRUB loads the kernel through Multiboot2. Under BIOS the screen stays in VGA
 # text mode (gfxpayload=text); under UEFI, where there is no text mode, the
 # kernel gets the firmware's framebuffer. GRUB's own menu goes to the serial
@@ -17,9 +20,12 @@ trap 'rm -rf "$dir" "$log"' EXIT
 mkdir -p "$dir/boot/grub"
 cp "$kernel" "$dir/boot/orbital.elf"
 modlines=""
-for m in "$@"; do
+for arg in "$@"; do
+	m=${arg%%=*}
+	name=$(basename "$m")
+	if [ "$arg" != "$m" ]; then name=${arg#*=}; fi
 	cp "$m" "$dir/boot/$(basename "$m")"
-	modlines+="	module2 /boot/$(basename "$m") $(basename "$m")"$'\n'
+	modlines+="	module2 /boot/$(basename "$m") $name"$'\n'
 done
 cat > "$dir/boot/grub/grub.cfg" <<CFG
 set timeout=0

@@ -20,7 +20,7 @@ else
 	args+=(-display none)
 fi
 if [ "${BOOT:-iso}" = kernel ]; then
-	args+=(-kernel "$build/orbital.elf" -append "${CMDLINE:-}")
+	args+=(-kernel "$build/orbital.elf" -initrd "$build/bootfs.cpio" -append "${CMDLINE:-}")
 else
 	args+=(-cdrom "$build/orbital.iso" -boot d)
 	[ -n "${UEFI:-}" ] && args+=(-bios /usr/share/ovmf/OVMF.fd)

@@ -195,4 +195,22 @@ uint32_t acpi_irq_to_gsi(const struct acpi_info *info, uint8_t isa_irq, uint16_t
 /* Sum of len bytes modulo 256: a valid ACPI structure sums to 0. */
 uint8_t acpi_checksum(const uint8_t *p, size_t len);
 
+/* --- Soft-off (acpi_sleep.c) -------------------------------------------- */
+
+/* How to enter S5: write (SLP_TYPx << 10) | (1 << 13) to the PM1x control ports. */
+struct acpi_s5 {
+	bool found;
+	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports (pm1b 0: none) */
+	uint8_t slp_typa, slp_typb;
+};
+
+/* Finds the \_S5 package in a DSDT image: 0, or -ERR_NOENT if it is absent
+ * or not a plain package of small integers. */
+int acpi_s5_from_dsdt(const uint8_t *dsdt, size_t len, uint8_t *slp_typa, uint8_t *slp_typb);
+
+/* From the FADT (and the DSDT it names, read through `read`): 0 with *out
+ * filled, or -ERR_FORMAT / -ERR_NOENT. */
+int acpi_parse_s5(const uint8_t *fadt, size_t fadt_len, acpi_phys_read_fn read, void *ctx,
+		  struct acpi_s5 *out);
+
 #endif

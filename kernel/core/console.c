@@ -44,6 +44,31 @@ void console_register(struct console *c)
 	console_unlock(f);
 }
 
+void console_unregister(struct console *c)
+{
+	irqflags_t f = console_lock();
+	for (struct console **pp = &consoles; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	console_unlock(f);
+}
+
+size_t console_log_read(uint64_t *pos, char *buf, size_t len)
+{
+	irqflags_t f = console_lock();
+	uint64_t oldest = log_total > CONSOLE_LOG_SIZE ? log_total - CONSOLE_LOG_SIZE : 0;
+	uint64_t at = *pos < oldest ? oldest : (*pos > log_total ? log_total : *pos);
+	size_t n = 0;
+	while (n < len && at < log_total)
+		buf[n++] = log_ring[at++ % CONSOLE_LOG_SIZE];
+	*pos = at;
+	console_unlock(f);
+	return n;
+}
+
 irqflags_t console_lock(void)
 {
 	irqflags_t f = arch_irq_save();

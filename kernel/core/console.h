@@ -27,6 +27,13 @@ void console_register(struct console *c);
 /* Takes the console lock (interrupts off) and writes s to every console. */
 void console_write(const char *s, size_t n);
 
+/* Stops writing to c. */
+void console_unregister(struct console *c);
+
+/* Copies kernel log text from byte position *pos (bytes ever written; text
+ * older than the ring is skipped) into buf; advances *pos; returns the count. */
+size_t console_log_read(uint64_t *pos, char *buf, size_t len);
+
 /* For kprintf: hold the lock across several writes. */
 irqflags_t console_lock(void);
 void console_unlock(irqflags_t f);

@@ -24,9 +24,12 @@ struct cpu {
 	/* arch: the recovery point of a probe on this CPU (probe.S reaches these
 	 * through GS at offsets 8, 16 and 24) */
 	uint64_t probe_rip, probe_rsp, probe_active;
-	uint32_t id;	/* 0 .. ncpus-1; the boot CPU is 0 */
-	uint32_t hw_id; /* the interrupt controller's id (local APIC id) */
-	bool online;	/* set by the CPU itself once it runs the scheduler */
+	/* arch: the syscall entry reaches these through GS at offsets 32 and 40 */
+	uint64_t syscall_rsp; /* this CPU: top of the current thread's kernel stack */
+	uint64_t user_rsp;    /* this CPU: scratch for the user RSP during syscall entry */
+	uint32_t id;	      /* 0 .. ncpus-1; the boot CPU is 0 */
+	uint32_t hw_id;	      /* the interrupt controller's id (local APIC id) */
+	bool online;	      /* set by the CPU itself once it runs the scheduler */
 
 	struct thread *current;	  /* this CPU; changed under rq_lock */
 	struct thread *idle;	  /* this CPU's idle thread */

@@ -157,10 +157,13 @@ void cspace_slot_release_locked(struct cap *c)
 	uint32_t i = (uint32_t)(s - cs->slots);
 	KASSERT(s->used && i < cs->nslots);
 	KASSERT(!c->parent && !c->first_child && !c->next_sibling && !c->prev_sibling);
+	/* A new generation makes every handle to the old contents stale. It
+	 * changes before the contents are cleared, for cspace_peek_lockless(). */
+	__atomic_store_n(&s->used, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->generation, s->generation >= CAP_GEN_MAX ? 1 : s->generation + 1,
+			 __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memset(&s->cap, 0, sizeof(s->cap));
-	s->used = false;
-	/* A new generation makes every handle to the old contents stale. */
-	s->generation = s->generation >= CAP_GEN_MAX ? 1 : s->generation + 1;
 	s->next_free = CSPACE_NIL;
 	if (cs->free_tail == CSPACE_NIL)
 		cs->free_head = i;

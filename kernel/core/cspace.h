@@ -202,6 +202,39 @@ int cap_revoke(struct cspace *cs, cap_handle_t h, size_t *removed);
 
 /* --- For callers that hold cap_lock ------------------------------------- */
 
+/*
+ * Without cap_lock: reads the object, rights and badge of the capability h
+ * names, as one consistent snapshot, if it is of the given type; or returns
+ * false (bad handle, wrong type, or the
+ * slot changed meanwhile: the caller falls back to the locked path). The IPC
+ * fast path uses it. The object is not referenced: the caller must hold a
+ * lock that the object's destroy callback takes before freeing it.
+ */
+static inline bool cspace_peek_lockless(struct cspace *cs, cap_handle_t h, enum cap_type type,
+					struct kobject **obj, uint32_t *rights, uint64_t *badge)
+{
+	if ((uint32_t)h >> (CAP_SLOT_BITS + CAP_GEN_BITS))
+		return false;
+	uint32_t slot = CAP_HANDLE_SLOT(h);
+	if (slot >= cs->nslots)
+		return false;
+	struct cspace_slot *s = &cs->slots[slot];
+	uint32_t gen = __atomic_load_n(&s->generation, __ATOMIC_ACQUIRE);
+	if (gen != CAP_HANDLE_GEN(h) || !__atomic_load_n(&s->used, __ATOMIC_ACQUIRE))
+		return false;
+	*obj = __atomic_load_n(&s->cap.obj, __ATOMIC_RELAXED);
+	*rights = __atomic_load_n(&s->cap.rights, __ATOMIC_RELAXED);
+	*badge = __atomic_load_n(&s->cap.badge, __ATOMIC_RELAXED);
+	/* The object is alive here if the capability still is at the check below. */
+	if (!*obj || __atomic_load_n(&(*obj)->type, __ATOMIC_RELAXED) != type)
+		return false;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* Contents change only after the generation does (slot release), so an
+	 * unchanged generation means what we read was one whole capability. */
+	return __atomic_load_n(&s->generation, __ATOMIC_RELAXED) == gen &&
+	       __atomic_load_n(&s->used, __ATOMIC_RELAXED);
+}
+
 /* The capability h names in cs, or NULL (empty, stale, out of range). */
 struct cap *cspace_lookup_locked(struct cspace *cs, cap_handle_t h);
 

@@ -11,6 +11,13 @@
 #include "lib/panic.h"
 #include "lib/string.h"
 #include "mm/mem_init.h"
+#include "mm/vm.h"
+#include "core/userinit.h"
+#include "core/devobj.h"
+#include "core/process.h"
+#include "core/syscall.h"
+#include "core/fastpath.h"
+#include <orbital/ipc.h>
 #include "mm/phys.h"
 #include "test/ktest.h"
 #include "core/sched.h"
@@ -67,7 +74,17 @@ static void kmain_thread(void *arg)
 	char test[BOOT_CMDLINE_MAX];
 	if (bootinfo_cmdline_get(&boot_info, "test", test, sizeof(test)))
 		ktest_main(test);
-	kprintf("Orbital is up. Nothing more to run yet; the CPUs idle.\n");
+	/* User space: init, from the boot archive. */
+	char name[32] = "init";
+	bootinfo_cmdline_get(&boot_info, "init", name, sizeof(name));
+	struct process *p;
+	if (userinit_start(&boot_info, name, &p) != 0) {
+		kprintf("Orbital is up, without user space (no init); the CPUs idle.\n");
+		return;
+	}
+	int64_t st = process_wait(p, IPC_TIMEOUT_NEVER);
+	kobject_put(&p->obj);
+	kprintf("init exited with status %ld; the CPUs idle.\n", st);
 }
 
 void kmain(uint32_t magic, paddr_t info)
@@ -103,6 +120,9 @@ void kmain(uint32_t magic, paddr_t info)
 	/* 5. Virtual memory: the kernel's own page tables. */
 	kmap_setup(&boot_info);
 
+	/* 5b. The kernel half that every user address space will share. */
+	vm_kernel_half_prepare();
+
 	/* 6. Kernel heap. */
 	kheap_setup(bootinfo_cmdline_has(&boot_info, "heapdebug") ||
 		    bootinfo_cmdline_has(&boot_info, "test"));
@@ -125,7 +145,17 @@ void kmain(uint32_t magic, paddr_t info)
 	unsigned online = arch_start_cpus();
 	kprintf("CPUs: %u online\n", online);
 
-	/* 11. Start-up goes on in a real thread; this one idles. */
+	/* 10b. The IRQ objects that user-space drivers will receive (through init). */
+	devobj_init();
+
+	/* 11. System calls (entry set up per CPU in arch_cpu_init and AP start). */
+	syscall_report_features();
+	char fp[8];
+	if (bootinfo_cmdline_get(&boot_info, "fastpath", fp, sizeof(fp)) && strcmp(fp, "off") == 0)
+		fastpath_enabled = false;
+	kinfo("ipc: fast path %s\n", fastpath_enabled ? "on" : "off");
+
+	/* 12. Start-up goes on in a real thread; this one idles. */
 	if (!thread_create("main", kmain_thread, NULL, THREAD_PRIO_DEFAULT, 0))
 		panic("sched: cannot create the main thread");
 	arch_irq_enable();

@@ -89,6 +89,12 @@ struct sched_node *rq_pick(struct runqueue *rq);
 /* The most important priority with a ready node, or -1 if rq is empty. O(1). */
 int rq_peek_prio(const struct runqueue *rq);
 
+/* True if something of a priority above prio is queued (inline). */
+static inline bool rq_has_above(const struct runqueue *rq, unsigned prio)
+{
+	return prio < 63 && (rq->bitmap >> (prio + 1)) != 0;
+}
+
 /* Number of queued nodes. */
 uint32_t rq_count(const struct runqueue *rq);
 

@@ -120,13 +120,16 @@ void sched_wake(struct thread *t)
 		rq_enqueue_tail(&c->rq, &t->node);
 		kick = c->current == c->idle || t->node.prio > c->current->node.prio;
 	}
-	spin_unlock_irqrestore(&c->rq_lock, f);
-	if (kick) {
-		if (c == this_cpu())
-			c->need_resched = true;
-		else
-			arch_resched_cpu(c);
+	/* Decided with interrupts still off: the caller cannot move to another
+	 * CPU between "is c my CPU?" and setting c's need_resched (a field only
+	 * its own CPU may write). */
+	if (kick && c == this_cpu()) {
+		c->need_resched = true;
+		kick = false;
 	}
+	spin_unlock_irqrestore(&c->rq_lock, f);
+	if (kick)
+		arch_resched_cpu(c);
 }
 
 void thread_yield(void)
@@ -159,6 +162,7 @@ static void wake_sleepers(struct cpu *c, uint64_t now)
 		struct thread *t = c->sleepers;
 		c->sleepers = t->sleep_next;
 		t->sleep_next = NULL;
+		t->timed_out = true;
 		t->state = THREAD_READY;
 		if (c->current != t)
 			rq_enqueue_tail(&c->rq, &t->node);
@@ -230,4 +234,41 @@ noreturn void sched_idle_loop(void)
 		if (c->need_resched)
 			schedule();
 	}
+}
+
+/* ---- Blocking with a deadline (used by IPC and process waits) ---------- */
+
+void sched_prepare_block(void)
+{
+	irqflags_t f = arch_irq_save();
+	struct cpu *c = this_cpu();
+	spin_lock(&c->rq_lock);
+	c->current->state = THREAD_BLOCKED;
+	spin_unlock(&c->rq_lock);
+	arch_irq_restore(f);
+}
+
+bool sched_block_until(uint64_t deadline)
+{
+	irqflags_t f = arch_irq_save();
+	struct cpu *c = this_cpu();
+	struct thread *t = c->current;
+	spin_lock(&c->rq_lock);
+	t->timed_out = false;
+	if (t->state != THREAD_BLOCKED) { /* woken before it could sleep */
+		spin_unlock(&c->rq_lock);
+		arch_irq_restore(f);
+		return false;
+	}
+	if (deadline != UINT64_MAX) {
+		t->wake_at = deadline;
+		struct thread **pp = &c->sleepers;
+		while (*pp && (*pp)->wake_at <= deadline)
+			pp = &(*pp)->sleep_next;
+		t->sleep_next = *pp;
+		*pp = t;
+	}
+	schedule_locked(c);
+	arch_irq_restore(f);
+	return t->timed_out;
 }

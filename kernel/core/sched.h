@@ -39,6 +39,15 @@ void sched_wake(struct thread *t);
  * takes, and released that lock. Returns when woken. */
 void sched_block(void);
 
+/* Marks the running thread BLOCKED (under its rq_lock). Call it while holding
+ * the lock its waker takes, before queueing it where the waker finds it. */
+void sched_prepare_block(void);
+
+/* Blocks the calling thread (made BLOCKED by sched_prepare_block) until woken
+ * or until the monotonic clock passes deadline (UINT64_MAX: no deadline).
+ * True if the deadline passed. */
+bool sched_block_until(uint64_t deadline);
+
 /* Called by the thread the CPU just switched to (also first thing in a new
  * thread): releases the run-queue lock and finishes the switch. */
 void sched_finish_switch(void);

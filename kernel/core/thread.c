@@ -21,9 +21,20 @@ static struct thread *zombies;	   /* guarded by threads_lock */
 static size_t live_threads;	   /* guarded by threads_lock */
 static uint32_t next_tid = 1;
 
+/*
+ * this_cpu()->current is two loads: the CPU's block through GS, then its
+ * `current`. A thread preempted between them and resumed on another CPU
+ * would read the OLD CPU's current (by then another thread, or that CPU's
+ * idle thread) and act on it as itself: exit it, block it, run its entry.
+ * Interrupts are therefore off across both loads; the thread cannot move
+ * while they are, and on whatever CPU it later runs, it is that CPU's current.
+ */
 struct thread *thread_current(void)
 {
-	return this_cpu()->current;
+	irqflags_t f = arch_irq_save();
+	struct thread *t = this_cpu()->current;
+	arch_irq_restore(f);
+	return t;
 }
 
 size_t thread_count(void)
@@ -59,16 +70,16 @@ static void thread_free(struct thread *t)
 	__atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELEASE);
 }
 
-struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, int prio,
-			     uint64_t affinity)
+struct thread *thread_create_stopped(const char *name, void (*entry)(void *), void *arg, int prio,
+				     uint64_t affinity)
 {
 	if (prio < 0 || prio >= SCHED_NPRIO)
 		return NULL;
 	/* Start on the least loaded online CPU the affinity allows (none: refuse). */
 	uint32_t loads[MAX_CPUS];
 	for (unsigned i = 0; i < ncpus; i++)
-		loads[i] = __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) ? sched_load(i)
-									 : UINT32_MAX;
+		loads[i] =
+		    __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) ? sched_load(i) : UINT32_MAX;
 	int cpu = balance_pick_cpu(loads, ncpus, affinity);
 	if (cpu < 0 || !cpus[cpu].online)
 		return NULL;
@@ -102,7 +113,15 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg,
 
 	t->node.cpu = (uint32_t)cpu;
 	t->state = THREAD_BLOCKED;
-	sched_wake(t);
+	return t;
+}
+
+struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, int prio,
+			     uint64_t affinity)
+{
+	struct thread *t = thread_create_stopped(name, entry, arg, prio, affinity);
+	if (t)
+		sched_wake(t);
 	return t;
 }
 
@@ -200,4 +219,16 @@ void thread_reap(void)
 			return;
 		thread_free(t);
 	}
+}
+
+void thread_discard(struct thread *t)
+{
+	/* Never ran, so no CPU is on its stack (on_cpu is 0): the reaper may
+	 * free it at once. */
+	irqflags_t f = spin_lock_irqsave(&threads_lock);
+	t->state = THREAD_DEAD;
+	t->detached = true;
+	t->zombie_next = zombies;
+	zombies = t;
+	spin_unlock_irqrestore(&threads_lock, f);
 }

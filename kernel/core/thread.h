@@ -32,6 +32,32 @@ enum thread_state {
 #define THREAD_PRIO_DEFAULT 32
 
 struct vm_space;
+struct process;
+struct thread_obj;
+struct reply_obj;
+
+/* What a thread is doing in IPC (core/ipc.c). All fields guarded by ipc_lock. */
+enum ipc_state {
+	IPC_IDLE = 0,
+	IPC_SENDING,	/* queued on ep->senders; message in its user frame */
+	IPC_RECEIVING,	/* queued on ep->receivers */
+	IPC_REPLY_WAIT, /* sent a call, waits for the reply */
+	IPC_NTFN_WAIT,	/* waits on a notification */
+};
+
+struct thread_ipc {
+	uint32_t state;		 /* enum ipc_state */
+	bool is_call;		 /* IPC_SENDING: a call (wants a reply) */
+	bool can_grant;		 /* IPC_SENDING: the capability used had GRANT */
+	bool fastpath_ok;	 /* blocked in a way the fast path may resume */
+	uint64_t badge;		 /* IPC_SENDING: the badge of the capability used */
+	void *queue_obj;	 /* the endpoint or notification it is queued on */
+	struct thread *caller;	 /* the call this thread has received and owes a reply */
+	struct thread *replier;	 /* IPC_REPLY_WAIT: the thread holding our reply (or NULL) */
+	struct reply_obj *reply; /* IPC_REPLY_WAIT: the saved Reply object holding it (or NULL) */
+	uint64_t buf_va;	 /* the IPC buffer's user address (0: none) */
+	paddr_t buf_pa;		 /* its frame (kept alive by the mapping) */
+};
 
 struct thread {
 	uint64_t saved_rsp; /* arch: stack pointer while switched out (first field) */
@@ -54,6 +80,12 @@ struct thread {
 
 	void (*entry)(void *);
 	void *arg;
+
+	/* User threads only (NULL / zero for kernel threads). */
+	struct process *proc;	    /* fixed at creation; holds a reference */
+	struct thread *proc_next;   /* proc->threads list; proc->lock */
+	struct thread_obj *obj;	    /* the Thread object capabilities name; proc->lock */
+	struct thread_ipc ipc;	    /* core/ipc.c; ipc_lock */
 	struct waitq joiners;	    /* guarded by threads_lock */
 	struct thread *all_next;    /* list of every thread; threads_lock */
 	struct thread *zombie_next; /* reaper list; threads_lock */
@@ -63,6 +95,13 @@ struct thread {
  * bit c = may run on CPU c, 0 = anywhere. Returns NULL if out of memory. */
 struct thread *thread_create(const char *name, void (*entry)(void *), void *arg, int prio,
 			     uint64_t affinity);
+
+/* As thread_create, but the thread stays BLOCKED until sched_wake(t) starts it. */
+struct thread *thread_create_stopped(const char *name, void (*entry)(void *), void *arg, int prio,
+				     uint64_t affinity);
+
+/* Frees a thread made by thread_create_stopped that was never started. */
+void thread_discard(struct thread *t);
 
 struct cpu;
 /* The idle thread of CPU c, on the given stack (0: a new one). Not scheduled:

@@ -80,6 +80,32 @@ static inline uint32_t waitq_count(const struct waitq *wq)
 	return wq->count;
 }
 
+/* The waiter waitq_pop() would return, or NULL: waitq_peek, inline. */
+static inline struct wait_node *waitq_first(const struct waitq *wq)
+{
+	return wq->count ? wq->head.next : NULL;
+}
+
+/* Takes n, known to be on wq, off it: waitq_remove without its checks, for
+ * the IPC fast path. */
+static inline void waitq_unlink_fast(struct waitq *wq, struct wait_node *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	n->prev = n->next = NULL;
+	n->queue = NULL;
+	wq->count--;
+}
+
+/* Queues n on the empty queue wq: waitq_add, inline, for the fast path. */
+static inline void waitq_link_only(struct waitq *wq, struct wait_node *n)
+{
+	n->prev = n->next = &wq->head;
+	wq->head.next = wq->head.prev = n;
+	n->queue = wq;
+	wq->count = 1;
+}
+
 /* Checks every invariant above (O(count)); false at the first violation. */
 bool waitq_validate(const struct waitq *wq);
 

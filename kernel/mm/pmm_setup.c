@@ -89,6 +89,10 @@ void pmm_setup(const struct boot_info *bi)
 		pmm_reserve_range(&kernel_pmm, bi->modules[i].start,
 				  bi->modules[i].end - bi->modules[i].start);
 	pmm_reserve_range(&kernel_pmm, at, bytes);
+	/* The loader's own boot information stays as it was (a page or two): the
+	 * boot tests parse it again, damaged on purpose, and a debugger can read it. */
+	if (bi->raw_size && !overlaps(bi->raw_addr, bi->raw_size, at, bytes))
+		pmm_reserve_range(&kernel_pmm, bi->raw_addr, bi->raw_size);
 
 	if (pmm_free_count(&kernel_pmm) == 0)
 		panic("memory: no free RAM left after the kernel and modules");

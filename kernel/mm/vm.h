@@ -59,6 +59,19 @@ int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags);
 /* Looks up the page containing va: physical address of va, flags, page size. */
 int vm_query(struct vm_space *s, vaddr_t va, paddr_t *pa, unsigned *flags, size_t *size);
 
+/* --- User address spaces (arch/x86_64/uspace.c) --- */
+
+/* Gives the kernel half its permanent top-level entries; once, before any
+ * user space exists. */
+void vm_kernel_half_prepare(void);
+
+/* Creates an address space whose kernel half is the kernel's (shared). */
+int vm_space_create_user(struct vm_space *s);
+
+/* Frees the user half's page tables and the root (not the mapped frames).
+ * No CPU may be running s. Returns the number of frames freed. */
+size_t vm_space_destroy_user(struct vm_space *s);
+
 /* Makes s the running address space. */
 void vm_activate(struct vm_space *s);
 

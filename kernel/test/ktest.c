@@ -8,8 +8,8 @@
 #include <arch/init.h>
 #include <arch/cpu.h>
 
-static const struct ktest *const lists[] = {ktests_boot, ktests_mm, ktests_paging, ktests_faults,
-					    ktests_sched};
+static const struct ktest *const lists[] = {ktests_boot,   ktests_mm,	 ktests_paging,
+					    ktests_faults, ktests_sched, ktests_user};
 
 static void exit_panicked(void)
 {

@@ -22,18 +22,20 @@ import subprocess
 import sys
 import time
 
-EXIT = {'pass': 33, 'fail': 35, 'panic': 37}
+EXIT = {'pass': 33, 'fail': 35, 'panic': 37, 'off': 0}  # off: powered off, or reset under -no-reboot
 OVMF = '/usr/share/ovmf/OVMF.fd'
 
 
 class Case:
     def __init__(self, name, ktest, expect='pass', boot='kernel', mem='128M', smp=1,
                  machine='pc', cpu='qemu64', patterns=(), absent=(), timeout=60, kernel=None,
-                 extra=(), cmdline=''):
+                 extra=(), cmdline='', initrd=None):
         self.name, self.ktest, self.expect, self.boot = name, ktest, expect, boot
         self.mem, self.smp, self.machine, self.cpu = mem, smp, machine, cpu
         self.patterns, self.absent, self.timeout = patterns, absent, timeout
         self.kernel, self.extra, self.cmdline = kernel, extra, cmdline
+        # User-space tests boot with the boot archive (build/bootfs.cpio) as the initrd.
+        self.initrd = (ktest == 'user') if initrd is None else initrd
 
 
 BANNER = r'Orbital \S+ \(x86_64\) booted via'
@@ -133,6 +135,31 @@ def cases(build):
                               cpu=cpu, mem='256M', timeout=300 if smp > 4 else 120,
                               patterns=[rf'CPUs: {smp} online', rf'{smp} CPUs online',
                                         rf'all {smp} CPUs ran at once']))
+    # Power: ACPI soft-off (QEMU exits 0 with no "System halted") and reboot.
+    c += [Case('power_halt_smp4', 'user', expect='off', smp=4, cmdline='init=t_power t_power.op=halt',
+               patterns=[r'power: ACPI S5 through port 0x604', r'power: halting'],
+               absent=[r'System halted', r'KERNEL PANIC']),
+          Case('power_halt_q35', 'user', expect='off', machine='q35', smp=2,
+               cmdline='init=t_power t_power.op=halt', patterns=[r'power: halting'],
+               absent=[r'System halted', r'KERNEL PANIC']),
+          Case('power_reboot', 'user', expect='off', smp=2, cmdline='init=t_power t_power.op=reboot',
+               patterns=[r'power: rebooting'], absent=[r'KERNEL PANIC', r'SYS_POWER returned'])]
+    # Driver capabilities: I/O ports (TSS bitmap), IRQs to notifications, the screen, the log.
+    for smp in (1, 4):
+        c.append(Case(f'user_devices_smp{smp}', 'user', smp=smp, mem='256M', cpu='max',
+                      cmdline='init=t_devices user.warm',
+                      patterns=[r'^t_devices: [1-9]\d* passed, 0 failed$',
+                                r'fault: process outside \(pid \d+\), thread \d+: General Protection',
+                                r'^ok: IRQ 4 arrives again after the ack'],
+                      absent=[r'^FAIL: ', r'KERNEL PANIC']))
+    # User space (issue 4): the programs in user/tests, run as init (user_cases.py).
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import user_cases
+    import vfs_cases
+    import init_cases
+    c += user_cases.cases(Case)
+    c += vfs_cases.cases(Case)
+    c += init_cases.cases(Case)
     return c
 
 
@@ -155,6 +182,8 @@ def qemu_cmd(build, case):
            '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
     if case.boot == 'kernel':
         cmd += ['-kernel', kernel, '-append', f'test={case.ktest} {case.cmdline}'.strip()]
+        if case.initrd:
+            cmd += ['-initrd', os.path.join(build, 'bootfs.cpio')]
     else:
         cmd += ['-cdrom', iso_for(build, kernel, case.ktest), '-boot', 'd']
         if case.boot == 'iso-uefi':

@@ -1,6 +1,7 @@
 /*
  * x86-64 start-up steps (see <arch/init.h>).
  */
+#include "core/syscall.h"
 #include <arch/init.h>
 #include <arch/io.h>
 #include <arch/x86.h>
@@ -30,6 +31,7 @@ void arch_cpu_init(void)
 	if (cpu_features.pge)
 		write_cr4(read_cr4() | CR4_PGE);
 	fpu_init_cpu(true);
+	syscall_init_cpu();
 }
 
 void arch_stop_other_cpus(void)

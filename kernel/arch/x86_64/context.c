@@ -9,9 +9,15 @@
 #include "lapic.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "trap.h"
+#include "ioperm.h"
+#include <arch/x86.h>
+#include "core/ipc.h"
+#include "core/syscall.h"
+#include <arch/uctx.h>
 
 void switch_stacks(uint64_t *save_rsp, uint64_t new_rsp);
-extern char thread_entry_trampoline[];
+extern char thread_entry_trampoline[], user_resume_trampoline[];
 
 void arch_thread_setup(struct thread *t, bool fresh_stack)
 {
@@ -24,8 +30,14 @@ void arch_thread_setup(struct thread *t, bool fresh_stack)
 		return; /* a CPU is already running on this stack */
 
 	/* The stack switch_stacks() pops: r15 r14 r13 r12 rbx rbp, then returns to the trampoline.
-	 */
-	uint64_t *sp = (uint64_t *)t->kstack_top;
+	 * The top of every stack stays reserved for the user trap frame (uctx.h). */
+	uint64_t *top = (uint64_t *)uctx_entry_rsp(t); /* the resume frame (uctx.h) */
+	top[0] = (uint64_t)uctx_frame(t);	       /* r15 */
+	for (int i = 1; i < 6; i++)
+		top[i] = 0; /* r14 r13 r12 rbx rbp */
+	top[6] = (uint64_t)user_resume_trampoline;
+	top[7] = 0;
+	uint64_t *sp = (uint64_t *)uctx_frame(t);
 	*--sp = 0;				   /* alignment / end of frames */
 	*--sp = (uint64_t)thread_entry_trampoline; /* return address */
 	for (int i = 0; i < 6; i++)
@@ -38,7 +50,11 @@ void arch_thread_switch(struct thread *prev, struct thread *next)
 	fpu_save(prev->fpu);
 	if (next->space != prev->space)
 		vm_activate(next->space ? next->space : &kernel_space);
-	this_cpu()->arch.tables.tss.rsp[0] = next->kstack_top;
+	struct cpu *c = this_cpu();
+	c->arch.tables.tss.rsp[0] = uctx_entry_rsp(next);
+	c->syscall_rsp = uctx_entry_rsp(next);
+	if (next->proc != prev->proc)
+		ioperm_switch(c, next->proc);
 	switch_stacks(&prev->saved_rsp, next->saved_rsp);
 	/* Back on prev: restore its FPU state. */
 	fpu_restore(prev->fpu);
@@ -47,4 +63,30 @@ void arch_thread_switch(struct thread *prev, struct thread *next)
 void arch_resched_cpu(struct cpu *c)
 {
 	lapic_send_ipi(c->hw_id, VEC_IPI_RESCHED);
+}
+
+noreturn void fastpath_leave(uint32_t *prev_on_cpu, struct trap_frame *next);
+
+noreturn void arch_fastpath_switch(struct thread *prev, struct thread *next)
+{
+	if (next->space != prev->space)
+		write_cr3(next->space->root); /* both are user threads */
+	struct cpu *c = this_cpu();
+	uint64_t top = uctx_entry_rsp(next);
+	c->arch.tables.tss.rsp[0] = top;
+	c->syscall_rsp = top;
+	if (next->proc != prev->proc)
+		ioperm_switch(c, next->proc);
+	fpu_switch(prev->fpu, next->fpu);
+	fastpath_leave(&prev->on_cpu, uctx_frame(next));
+}
+
+/* Where a thread set up by arch_thread_resume_user() starts running again. */
+void user_resumed(void)
+{
+	struct thread *t = thread_current();
+	sched_finish_switch();
+	fpu_restore(t->fpu); /* first: it may block again below, saving its state */
+	ipc_resume_blocked();
+	syscall_exit_checks();
 }

@@ -15,7 +15,8 @@
 
 #define FPU_AREA_MAX 4096
 
-static bool use_xsave;
+bool fpu_use_xsave; /* set once at boot */
+#define use_xsave fpu_use_xsave
 static size_t area_size = 512;
 static uint64_t xcr0;
 static uint8_t clean_state[FPU_AREA_MAX] __aligned(64);

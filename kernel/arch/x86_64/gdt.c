@@ -25,10 +25,16 @@ void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT])
 
 	for (int i = 0; i < IST_COUNT; i++)
 		t->tss.ist[i] = ist_tops[i];
-	t->tss.iomap_base = sizeof(struct tss); /* no I/O bitmap: every port faults in ring 3 */
+	/* The I/O bitmap follows the TSS; all ones: every port faults in ring 3
+	 * until a process is given some (ioperm.c). */
+	t->tss.iomap_base = sizeof(struct tss);
+	memset(t->iobm, 0xff, sizeof(t->iobm));
+	_Static_assert(offsetof(struct cpu_tables, iobm) ==
+			   offsetof(struct cpu_tables, tss) + sizeof(struct tss),
+		       "the I/O bitmap must follow the TSS");
 
 	uint64_t base = (uint64_t)&t->tss;
-	uint64_t limit = sizeof(struct tss) - 1;
+	uint64_t limit = sizeof(struct tss) + IOBM_BYTES; /* bitmap and its 0xff end byte */
 	t->gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
 		    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	t->gdt[7] = base >> 32;

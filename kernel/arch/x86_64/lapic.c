@@ -120,11 +120,20 @@ void lapic_eoi(void)
 
 /* Interrupts are off while the ICR is programmed: in xAPIC mode it is two
  * registers, and an interrupt handler sending its own IPI in between would
- * send ours to its destination. */
+ * send ours to its destination.
+ *
+ * Ordering: an IPI tells its target to look at memory we wrote just before
+ * (a TLB shootdown request, a run-queue entry), so those stores must be
+ * visible first. The xAPIC's uncached MMIO store is ordered after them like
+ * any store. A WRMSR to an x2APIC register is not: the SDM (x2APIC mode,
+ * "MSR access") lets it complete before earlier stores are globally visible
+ * unless MFENCE; LFENCE comes first, and then the target can take the
+ * interrupt, find no request, and never answer. */
 static void icr_send(uint32_t dest, uint32_t low)
 {
 	irqflags_t f = arch_irq_save();
 	if (x2apic) {
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, ((uint64_t)dest << 32) | low);
 		arch_irq_restore(f);
 		return;

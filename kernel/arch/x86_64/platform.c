@@ -6,6 +6,7 @@
  * Broken or missing ACPI tables are not fatal: the kernel warns and runs on
  * the boot CPU alone, with the local APIC at its architectural address.
  */
+#include <arch/power.h>
 #include <arch/init.h>
 #include <arch/x86.h>
 #include "core/acpi.h"
@@ -84,4 +85,5 @@ void arch_platform_init(const struct boot_info *bi)
 	ioapic_init(&platform_acpi);
 	lapic_timer_calibrate();
 	time_init(tsc_hz());
+	power_init();
 }

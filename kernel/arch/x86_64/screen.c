@@ -4,6 +4,7 @@
  * text console drawn with the embedded PSF font when firmware gave us a
  * linear framebuffer (UEFI boots).
  */
+#include <orbital/proc.h>
 #include <arch/init.h>
 #include "core/console.h"
 #include "lib/fbcon.h"
@@ -100,16 +101,59 @@ int screen_selftest(void)
 	return fg && bg ? 0 : -1;
 }
 
+/* The screen the kernel draws its log on (NULL: none, or handed over). */
+static struct console *screen_console;
+static struct orb_screen_info screen_info;
+static paddr_t screen_base;
+static size_t screen_bytes;
+
 void arch_screen_init(const struct boot_info *bi)
 {
 	if (bi->fb.type == BOOT_FB_RGB) {
 		fb_init(&bi->fb);
-	} else if (bi->fb.type == BOOT_FB_EGA_TEXT) {
-		vga_text_init(phys_to_virt(bi->fb.addr), bi->fb.width, bi->fb.height);
-		kinfo("screen: VGA text console %ux%u\n", bi->fb.width, bi->fb.height);
-	} else if (bi->protocol == BOOT_PROTO_PVH) {
+		screen_console = &fb_console;
+		screen_info = (struct orb_screen_info){
+		    .type = ORB_SCREEN_RGB,
+		    .width = bi->fb.width,
+		    .height = bi->fb.height,
+		    .pitch = bi->fb.pitch,
+		    .bpp = bi->fb.bpp,
+		    .red_pos = bi->fb.red_pos,
+		    .red_size = bi->fb.red_size,
+		    .green_pos = bi->fb.green_pos,
+		    .green_size = bi->fb.green_size,
+		    .blue_pos = bi->fb.blue_pos,
+		    .blue_size = bi->fb.blue_size,
+		};
+		screen_base = bi->fb.addr;
+		screen_bytes = (size_t)bi->fb.pitch * bi->fb.height;
+	} else if (bi->fb.type == BOOT_FB_EGA_TEXT || bi->protocol == BOOT_PROTO_PVH) {
 		/* PVH under QEMU: SeaBIOS left the VGA in 80x25 text mode. */
-		vga_text_init(phys_to_virt(0xb8000), 80, 25);
-		kinfo("screen: VGA text console 80x25\n");
+		bool given = bi->fb.type == BOOT_FB_EGA_TEXT;
+		paddr_t base = given ? bi->fb.addr : 0xb8000;
+		unsigned w = given ? bi->fb.width : 80, h = given ? bi->fb.height : 25;
+		screen_console = vga_text_init(phys_to_virt(base), w, h);
+		kinfo("screen: VGA text console %ux%u\n", w, h);
+		screen_info = (struct orb_screen_info){
+		    .type = ORB_SCREEN_TEXT, .width = w, .height = h, .pitch = w * 2, .bpp = 16};
+		screen_base = base;
+		screen_bytes = (size_t)w * h * 2;
 	}
+}
+
+bool arch_screen_describe(struct orb_screen_info *info, paddr_t *base, size_t *bytes)
+{
+	if (screen_info.type == ORB_SCREEN_NONE)
+		return false;
+	*info = screen_info;
+	*base = screen_base;
+	*bytes = screen_bytes;
+	return true;
+}
+
+void arch_screen_release(void)
+{
+	if (screen_console)
+		console_unregister(screen_console);
+	screen_console = NULL;
 }

@@ -8,6 +8,7 @@
  * within 200 ms is reported and left alone. APs are started one at a time,
  * so the single trampoline page is enough.
  */
+#include "core/syscall.h"
 #include "smp.h"
 #include "core/acpi.h"
 #include "core/kmain.h"
@@ -51,6 +52,7 @@ static noreturn void ap_entry(struct cpu *c)
 	if (cpu_features.pge)
 		write_cr4(read_cr4() | CR4_PGE);
 	fpu_init_cpu(false);
+	syscall_init_cpu();
 	lapic_init_cpu();
 	lapic_timer_start(SCHED_HZ);
 	c->arch.tsc_at_online = arch_read_tsc();

@@ -8,6 +8,9 @@
  * for page faults, all registers and a symbolised backtrace.
  */
 #include "trap.h"
+#include "core/process.h"
+#include "core/syscall.h"
+#include "lib/panic.h"
 #include "core/panic_stop.h"
 #include "core/ksyms.h"
 #include "lib/kprintf.h"
@@ -160,16 +163,47 @@ static void interrupt(struct trap_frame *f)
 		schedule();
 }
 
+/*
+ * An exception in user mode is the process's fault, never the kernel's: log
+ * it with the address and RIP, kill the process, end this thread.
+ */
+static noreturn void user_fault(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+	char what[96];
+	if (f->vector == VEC_PF)
+		ksnprintf(what, sizeof(what), "%s at address 0x%lx (%s%s)", trap_name(14),
+			  read_cr2(), (f->error & 1) ? "protection, " : "not present, ",
+			  (f->error & 16)  ? "instruction fetch"
+			  : (f->error & 2) ? "write"
+					   : "read");
+	else
+		ksnprintf(what, sizeof(what), "%s, error code 0x%lx",
+			  trap_name((unsigned)f->vector) ? trap_name((unsigned)f->vector)
+							 : "exception",
+			  f->error);
+	arch_irq_enable();
+	if (!t->proc)
+		panic("trap: user-mode exception in a kernel thread");
+	process_fault(t->proc, t, what, f->rip);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= 32) {
 		interrupt(f);
+		if ((f->cs & 3) && thread_current()->proc)
+			syscall_exit_checks(); /* killed meanwhile? */
 		return;
 	}
 	if (f->vector == VEC_NMI && panic_in_progress())
 		arch_halt_forever(); /* another CPU panicked and stopped us */
 	if (probe_recover(f))
 		return;
+	if (f->cs & 3) {
+		user_fault(f); /* the process dies; the kernel goes on */
+		return;
+	}
 	if (!panic_enter())
 		arch_halt_forever();
 	trap_report(f);

@@ -76,7 +76,7 @@ static struct console vga_console = {
     .write = vga_console_write,
 };
 
-void vga_text_init(volatile uint16_t *buffer, unsigned cols, unsigned rows)
+struct console *vga_text_init(volatile uint16_t *buffer, unsigned cols, unsigned rows)
 {
 	vga.buf = buffer;
 	vga.cols = cols;
@@ -86,4 +86,5 @@ void vga_text_init(volatile uint16_t *buffer, unsigned cols, unsigned rows)
 		vga.buf[i] = (ATTR << 8) | ' ';
 	vga_cursor();
 	console_register(&vga_console);
+	return &vga_console;
 }

@@ -9,6 +9,8 @@
 
 /* Clears the screen and registers the console. buffer is the mapped text
  * buffer (cols*rows 16-bit cells). */
-void vga_text_init(volatile uint16_t *buffer, unsigned cols, unsigned rows);
+struct console;
+/* Clears the screen and registers it as a console; returns that console. */
+struct console *vga_text_init(volatile uint16_t *buffer, unsigned cols, unsigned rows);
 
 #endif

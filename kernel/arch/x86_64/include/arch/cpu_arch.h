@@ -20,15 +20,23 @@ struct tss {
 
 #define GDT_ENTRIES 8
 
+#define IOBM_BYTES 8192 /* one bit per port, 65536 ports */
+
 struct cpu_tables {
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss tss;
+	/* The I/O permission bitmap, right after the TSS (tss.iomap_base points
+	 * here): bit clear = the running process may use that port. The extra
+	 * last byte stays 0xff, as the CPU requires. See ioperm.c. */
+	uint8_t iobm[IOBM_BYTES + 1];
 } __attribute__((aligned(16)));
 
 struct arch_cpu {
 	struct cpu_tables tables;
 	uint64_t kstack_tops[4]; /* IST stacks of application processors (0 unused) */
 	uint64_t tsc_at_online;
+	uint64_t iobm_loaded; /* id of the process bitmap in tables.iobm (0: none) */
+	uint32_t iobm_dirty;  /* bytes of tables.iobm that may differ from 0xff */
 };
 
 struct cpu;

@@ -14,6 +14,13 @@ void arch_console_init(void);
 void arch_cpu_init(void);
 void arch_screen_init(const struct boot_info *bi);
 
+struct orb_screen_info;
+/* What the screen is (for the console server): false if there is none. */
+bool arch_screen_describe(struct orb_screen_info *info, paddr_t *base, size_t *bytes);
+
+/* The kernel stops drawing its log on the screen (a user-space console took it over). */
+void arch_screen_release(void);
+
 /* Checks that text written to the framebuffer console is really drawn there:
  * 0 yes, 1 no framebuffer console, -1 the pixels are wrong. */
 int screen_selftest(void);

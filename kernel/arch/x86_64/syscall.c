@@ -1,0 +1,95 @@
+/*
+ * System call entry on x86-64: the MSRs that route `syscall` to
+ * syscall_entry.S, the CPU protections user mode needs (SMEP, SMAP, UMIP),
+ * and syscall_dispatch(), the C side of the entry.
+ *
+ * syscall_dispatch runs on the calling thread's kernel stack with interrupts
+ * off and the user registers in the trap frame f. The null call and the IPC
+ * fast path (core/fastpath.c) never get here: syscall_entry.S handles them
+ * with interrupts still off. syscall_dispatch turns interrupts on and goes
+ * through the portable dispatcher, syscall_invoke
+ * (core/syscall.c). On the way out: a pending reschedule, and a process that
+ * was killed meanwhile, are dealt with before the thread returns to user
+ * mode.
+ */
+#include "core/syscall.h"
+#include "core/fastpath.h"
+#include "core/process.h"
+#include "core/sched.h"
+#include "lib/kprintf.h"
+#include "trap.h"
+#include "gdt.h"
+#include <arch/x86.h>
+#include <arch/uctx.h>
+#include <orbital/syscall.h>
+
+#define MSR_STAR   0xc0000081
+#define MSR_LSTAR  0xc0000082
+#define MSR_SFMASK 0xc0000084
+#define EFER_SCE   (1ull << 0)
+
+/* RFLAGS bits cleared on entry: TF, IF, DF, NT, AC (and IOPL: user has none). */
+#define SFMASK_BITS                                                                                \
+	((1ull << 8) | (1ull << 9) | (1ull << 10) | (1ull << 14) | (1ull << 18) | (3ull << 12))
+
+extern char syscall_entry[];
+extern uint8_t usercopy_smap;
+
+_Static_assert(offsetof(struct cpu, syscall_rsp) == 32, "syscall_entry.S offsets");
+_Static_assert(offsetof(struct cpu, user_rsp) == 40, "syscall_entry.S offsets");
+_Static_assert(sizeof(struct trap_frame) == 176, "trap_asm.h FRAME_SIZE");
+_Static_assert(offsetof(struct trap_frame, rip) == 136, "trap_asm.h FRAME_RIP");
+_Static_assert(offsetof(struct trap_frame, ss) == 168, "trap_asm.h FRAME_SS");
+
+void syscall_init_cpu(void)
+{
+	/* SYSRET takes CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 (gdt.h). */
+	wrmsr(MSR_STAR, ((uint64_t)(SEL_UDATA - 8) << 48) | ((uint64_t)SEL_KCODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_SFMASK, SFMASK_BITS);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+
+	uint64_t cr4 = read_cr4();
+	if (cpu_features.smep)
+		cr4 |= CR4_SMEP;
+	if (cpu_features.smap) {
+		cr4 |= CR4_SMAP;
+		usercopy_smap = 1;
+	}
+	if (cpu_features.umip)
+		cr4 |= CR4_UMIP;
+	write_cr4(cr4);
+}
+
+void syscall_report_features(void)
+{
+	kinfo("syscall: entry through syscall/sysret; SMEP %s, SMAP %s, UMIP %s\n",
+	      cpu_features.smep ? "on" : "absent", cpu_features.smap ? "on" : "absent",
+	      cpu_features.umip ? "on" : "absent");
+}
+
+void syscall_dispatch(struct trap_frame *f)
+{
+	/* syscall_entry.S has already answered SYS_NULL and tried the fast path. */
+	uint64_t nr = f->rax;
+	arch_irq_enable();
+	f->rax = (uint64_t)syscall_invoke(nr, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
+	syscall_exit_checks();
+}
+
+/* On every way back to user mode: a kill to act on, a switch that is due. */
+void syscall_exit_checks(void)
+{
+	struct thread *t = thread_current();
+	for (;;) {
+		if (t->proc && process_dying(t->proc))
+			process_thread_exit(); /* never returns */
+		arch_irq_disable();
+		if (!this_cpu()->need_resched)
+			return;
+		arch_irq_enable();
+		schedule();
+	}
+}
+
+_Static_assert(SYS_CALL == 53 && SYS_REPLY_RECV == 55, "syscall_entry.S numbers");

@@ -1,0 +1,121 @@
+/*
+ * The way into the kernel from user mode through `syscall`, and every way
+ * back out to user mode.
+ *
+ * On `syscall` the CPU has loaded CS/SS from STAR, saved the user RIP in rcx
+ * and RFLAGS in r11, cleared the RFLAGS bits in SFMASK (IF among them, so we
+ * run with interrupts off), and left RSP pointing at user memory. The entry
+ * swaps GS to the per-CPU block, parks the user RSP there, switches to the
+ * running thread's kernel stack (struct cpu.syscall_rsp, kept equal to the
+ * thread's kstack_top by the context switch) and pushes a struct trap_frame
+ * (trap.h) exactly as an interrupt from user mode would, so every user thread
+ * that is in the kernel has its user registers in one place: the top of its
+ * kernel stack. Then syscall_dispatch(frame) runs.
+ *
+ * Leaving: user_return_frame pops a trap frame and goes back with `sysretq`
+ * when that is safe, else with `iretq`. sysret loads RIP from rcx and would
+ * raise #GP in ring 0 (on Intel) if that address were non-canonical, so a
+ * frame whose RIP is not below SYSRET_RIP_LIMIT takes the iret path; the same
+ * path restores a frame whose CS/SS are not the standard user selectors.
+ */
+#include "trap_asm.h"
+
+#define GS_SYSCALL_RSP %gs:32
+#define GS_USER_RSP    %gs:40
+#define SEL_UDATA      0x23
+#define SEL_UCODE      0x2b
+#define VEC_SYSCALL    256
+#define SYS_CALL       53	/* include/orbital/syscall.h */
+#define SYS_REPLY_RECV 55
+#define SYSRET_RIP_LIMIT 0x00007ffffffff000
+
+	.text
+	.globl syscall_entry
+	.balign 16
+syscall_entry:
+	swapgs
+	movq %rsp, GS_USER_RSP
+	movq GS_SYSCALL_RSP, %rsp
+	pushq $SEL_UDATA	/* ss */
+	pushq GS_USER_RSP	/* rsp */
+	pushq %r11		/* rflags */
+	pushq $SEL_UCODE	/* cs */
+	pushq %rcx		/* rip */
+	pushq $0		/* error */
+	pushq $VEC_SYSCALL	/* vector */
+	SAVE_GPRS
+	xorl %ebp, %ebp		/* user RBP means nothing here: end backtraces */
+	/* The two hot calls skip the C dispatcher: the null call (its result,
+	 * 0, is already in the frame's rax) and the IPC fast path. */
+	testq %rax, %rax
+	jz user_return_sysret
+	cmpq $SYS_CALL, %rax
+	je 1f
+	cmpq $SYS_REPLY_RECV, %rax
+	jne 2f
+1:	cmpb $0, fastpath_enabled(%rip)
+	je 2f
+	movq %rax, %rdi
+	call fastpath_try	/* returns only if it did not take the call */
+2:	movq %rsp, %rdi
+	call syscall_dispatch
+	/* fall through: rsp = the frame */
+
+/* Returns to user mode from the trap frame at %rsp. Interrupts may be on. */
+	.globl user_return
+user_return:
+	cli
+	cmpq $SEL_UCODE, FRAME_CS(%rsp)
+	jne user_return_iret
+	cmpq $SEL_UDATA, FRAME_SS(%rsp)
+	jne user_return_iret
+/* A frame made by syscall_entry (standard selectors), interrupts off. */
+user_return_sysret:
+	movq FRAME_RIP(%rsp), %rcx
+	movq $SYSRET_RIP_LIMIT, %r11
+	cmpq %r11, %rcx
+	jae user_return_iret
+	RESTORE_GPRS_BUT_RCX_R11
+	/* rsp -> vector, error, rip, cs, rflags, rsp, ss; rcx = rip already */
+	movq 32(%rsp), %r11	/* rflags */
+	movq 40(%rsp), %rsp	/* user RSP: from here on only registers */
+	swapgs
+	sysretq
+
+user_return_iret:
+	RESTORE_GPRS
+	addq $16, %rsp
+	swapgs
+	iretq
+
+/*
+ * void arch_user_enter(struct trap_frame *f): starts a user thread from a
+ * frame built at the top of its kernel stack (no kernel frames above it).
+ */
+	.globl arch_user_enter
+arch_user_enter:
+	movq %rdi, %rsp
+	jmp user_return
+
+/*
+ * The first code of a thread whose user context was set up, or resumed, by
+ * someone else (IPC): the switch frame built by arch_thread_resume_user()
+ * returns here with the trap frame at the top of this thread's stack.
+ */
+	.globl user_resume_trampoline
+user_resume_trampoline:
+	movq %r15, %rsp		/* r15 = the trap frame, from the resume frame; the
+				   C code below runs beneath it */
+	call user_resumed	/* finishes the switch, and a wait someone else ended */
+	jmp user_return
+
+/*
+ * void fastpath_leave(uint32_t *prev_on_cpu, struct trap_frame *next):
+ * the end of the IPC fast path. Moves onto the next thread's stack, and only
+ * then lets another CPU run the previous thread (its on_cpu goes to 0).
+ */
+	.globl fastpath_leave
+fastpath_leave:
+	movq %rsi, %rsp
+	movl $0, (%rdi)
+	jmp user_return_sysret	/* a syscall frame; interrupts are off */

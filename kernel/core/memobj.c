@@ -1,0 +1,276 @@
+/*
+ * Memory objects and each process's mapping list (see memobj.h).
+ */
+#include "core/memobj.h"
+#include "core/process.h"
+#include "core/ipc.h"
+#include "mm/heap.h"
+#include "mm/phys.h"
+#include "lib/string.h"
+#include <orbital/errors.h>
+#include <orbital/proc.h>
+#include <orbital/syscall.h>
+
+#define RESERVE_MIN_PAGES 1024u /* 4 MiB always left to the kernel */
+
+bool mem_reserve_ok(size_t npages)
+{
+	size_t free = pmm_free_count(&kernel_pmm);
+	size_t reserve = pmm_usable_count(&kernel_pmm) / 8;
+	if (reserve < RESERVE_MIN_PAGES)
+		reserve = RESERVE_MIN_PAGES;
+	return free > reserve && free - reserve >= npages;
+}
+
+static void memobj_destroy(struct kobject *obj)
+{
+	struct memobj *mo = container_of(obj, struct memobj, obj);
+	for (size_t i = 0; mo->owned && i < mo->npages; i++)
+		pmm_free(&kernel_pmm, mo->frames[i]);
+	kfree(mo);
+}
+
+int memobj_create(size_t size, struct memobj **out)
+{
+	if (size == 0 || size % PAGE_SIZE)
+		return -ERR_INVAL;
+	size_t npages = size / PAGE_SIZE;
+	if (npages > MEMOBJ_MAX_PAGES)
+		return -ERR_RANGE;
+	if (!mem_reserve_ok(npages + npages / 512 + 1))
+		return -ERR_NOMEM;
+	struct memobj *mo = kmalloc(sizeof(*mo) + npages * sizeof(paddr_t));
+	if (!mo)
+		return -ERR_NOMEM;
+	for (size_t i = 0; i < npages; i++) {
+		if (frame_alloc_zeroed(&mo->frames[i])) {
+			while (i--)
+				pmm_free(&kernel_pmm, mo->frames[i]);
+			kfree(mo);
+			return -ERR_NOMEM;
+		}
+	}
+	mo->npages = npages;
+	mo->owned = true;
+	mo->device = false;
+	kobject_init(&mo->obj, CAP_TYPE_MEMORY, memobj_destroy);
+	*out = mo;
+	return 0;
+}
+
+int memobj_create_phys(paddr_t base, size_t size, struct memobj **out)
+{
+	if (base % PAGE_SIZE || size == 0 || size % PAGE_SIZE ||
+	    size / PAGE_SIZE > MEMOBJ_MAX_PAGES)
+		return -ERR_INVAL;
+	size_t npages = size / PAGE_SIZE;
+	struct memobj *mo = kmalloc(sizeof(*mo) + npages * sizeof(paddr_t));
+	if (!mo)
+		return -ERR_NOMEM;
+	for (size_t i = 0; i < npages; i++)
+		mo->frames[i] = base + i * PAGE_SIZE;
+	mo->npages = npages;
+	mo->owned = false;
+	mo->device = true;
+	kobject_init(&mo->obj, CAP_TYPE_MEMORY, memobj_destroy);
+	*out = mo;
+	return 0;
+}
+
+static unsigned vm_flags(unsigned prot)
+{
+	unsigned f = VM_USER;
+	if (prot & ORB_PROT_READ)
+		f |= VM_READ;
+	if (prot & ORB_PROT_WRITE)
+		f |= VM_READ | VM_WRITE;
+	if (prot & ORB_PROT_EXEC)
+		f |= VM_READ | VM_EXEC;
+	return f;
+}
+
+static bool range_ok(vaddr_t va, uint64_t len)
+{
+	return len && va % PAGE_SIZE == 0 && len % PAGE_SIZE == 0 && va >= ORB_USER_MIN &&
+	       va < ORB_USER_TOP && len <= ORB_USER_TOP - va;
+}
+
+/* Unmaps pages [va, va + n pages) of p's tables; the caller flushes other TLBs. */
+static void unmap_pages(struct process *p, vaddr_t va, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		vm_unmap_local(&p->space, va + i * PAGE_SIZE, NULL);
+}
+
+int memobj_map(struct process *p, struct memobj *mo, vaddr_t va, uint64_t offset, uint64_t len,
+	       unsigned prot, unsigned max_prot)
+{
+	/* Decode. */
+	if (!range_ok(va, len) || offset % PAGE_SIZE)
+		return -ERR_INVAL;
+	if (prot & ~(ORB_PROT_READ | ORB_PROT_WRITE | ORB_PROT_EXEC) || prot == 0)
+		return -ERR_INVAL;
+	if ((prot & ORB_PROT_WRITE) && (prot & ORB_PROT_EXEC))
+		return -ERR_INVAL;
+	if ((prot & max_prot) != prot)
+		return -ERR_PERM;
+	if (offset / PAGE_SIZE > mo->npages || len / PAGE_SIZE > mo->npages - offset / PAGE_SIZE)
+		return -ERR_RANGE;
+	struct vm_mapping *m = kmalloc(sizeof(*m));
+	if (!m)
+		return -ERR_NOMEM;
+	*m = (struct vm_mapping){.va = va,
+				 .npages = len / PAGE_SIZE,
+				 .mo = mo,
+				 .first = offset / PAGE_SIZE,
+				 .prot = prot,
+				 .max_prot = max_prot};
+
+	irqflags_t f = spin_lock_irqsave(&p->lock);
+	struct vm_mapping **pp = &p->maps;
+	while (*pp && (*pp)->va + (*pp)->npages * PAGE_SIZE <= va)
+		pp = &(*pp)->next;
+	if (p->state != PROC_ALIVE || (*pp && (*pp)->va < va + len)) {
+		int err = p->state != PROC_ALIVE ? -ERR_BUSY : -ERR_EXIST;
+		spin_unlock_irqrestore(&p->lock, f);
+		kfree(m);
+		return err;
+	}
+	/* Invoke: the page tables may still run out of memory; undo then. */
+	unsigned flags = vm_flags(prot) | (mo->device ? VM_NOCACHE : 0);
+	for (size_t i = 0; i < m->npages; i++) {
+		int err = vm_map(&p->space, va + i * PAGE_SIZE, mo->frames[m->first + i], flags);
+		if (err) {
+			unmap_pages(p, va, i);
+			spin_unlock_irqrestore(&p->lock, f);
+			vm_flush_tlb(va, i * PAGE_SIZE);
+			kfree(m);
+			return err == -ERR_EXIST ? -ERR_EXIST : -ERR_NOMEM;
+		}
+	}
+	kobject_get(&mo->obj);
+	m->next = *pp;
+	*pp = m;
+	spin_unlock_irqrestore(&p->lock, f);
+	return 0;
+}
+
+int memobj_unmap(struct process *p, vaddr_t va, uint64_t len)
+{
+	if (!range_ok(va, len))
+		return -ERR_INVAL;
+	vaddr_t end = va + len;
+	/* A mapping strictly containing the range splits in two (only one can):
+	 * have the second half ready before changing anything. */
+	struct vm_mapping *spare = kmalloc(sizeof(*spare));
+	if (!spare)
+		return -ERR_NOMEM;
+	struct vm_mapping *removed = NULL;
+	irqflags_t f = spin_lock_irqsave(&p->lock);
+	for (struct vm_mapping **pp = &p->maps; *pp;) {
+		struct vm_mapping *m = *pp;
+		vaddr_t ms = m->va, me = m->va + m->npages * PAGE_SIZE;
+		if (me <= va || ms >= end) {
+			pp = &m->next;
+			continue;
+		}
+		vaddr_t cs = ms > va ? ms : va, ce = me < end ? me : end;
+		unmap_pages(p, cs, (ce - cs) / PAGE_SIZE);
+		if (cs == ms && ce == me) { /* all of it */
+			*pp = m->next;
+			m->next = removed;
+			removed = m;
+		} else if (cs > ms && ce < me) { /* a hole in the middle */
+			*spare = *m;
+			spare->va = ce;
+			spare->first = m->first + (ce - ms) / PAGE_SIZE;
+			spare->npages = (me - ce) / PAGE_SIZE;
+			m->npages = (cs - ms) / PAGE_SIZE;
+			m->next = spare;
+			kobject_get(&m->mo->obj);
+			spare = NULL;
+			pp = &m->next->next;
+		} else if (cs == ms) { /* the front */
+			m->first += (ce - ms) / PAGE_SIZE;
+			m->npages -= (ce - ms) / PAGE_SIZE;
+			m->va = ce;
+			pp = &m->next;
+		} else { /* the back */
+			m->npages = (cs - ms) / PAGE_SIZE;
+			pp = &m->next;
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	ipc_buffer_unmapped(p, va, end);
+	vm_flush_tlb(va, len);
+	while (removed) {
+		struct vm_mapping *m = removed;
+		removed = m->next;
+		kobject_put(&m->mo->obj);
+		kfree(m);
+	}
+	kfree(spare);
+	return 0;
+}
+
+int memobj_protect(struct process *p, vaddr_t va, uint64_t len, unsigned prot)
+{
+	if (!range_ok(va, len) || prot == 0 ||
+	    prot & ~(ORB_PROT_READ | ORB_PROT_WRITE | ORB_PROT_EXEC))
+		return -ERR_INVAL;
+	if ((prot & ORB_PROT_WRITE) && (prot & ORB_PROT_EXEC))
+		return -ERR_INVAL;
+	vaddr_t end = va + len;
+	irqflags_t f = spin_lock_irqsave(&p->lock);
+	for (struct vm_mapping *m = p->maps; m; m = m->next) {
+		vaddr_t me = m->va + m->npages * PAGE_SIZE;
+		if (me > va && m->va < end && (prot & m->max_prot) != prot) {
+			spin_unlock_irqrestore(&p->lock, f);
+			return -ERR_PERM;
+		}
+	}
+	for (struct vm_mapping *m = p->maps; m; m = m->next) {
+		vaddr_t ms = m->va, me = m->va + m->npages * PAGE_SIZE;
+		if (me <= va || ms >= end)
+			continue;
+		vaddr_t cs = ms > va ? ms : va, ce = me < end ? me : end;
+		for (vaddr_t a = cs; a < ce; a += PAGE_SIZE)
+			vm_protect(&p->space, a, vm_flags(prot));
+		if (cs == ms && ce == me)
+			m->prot = prot; /* (partial changes leave m->prot as a summary) */
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	vm_flush_tlb(va, len);
+	return 0;
+}
+
+void memobj_unmap_all(struct process *p)
+{
+	irqflags_t f = spin_lock_irqsave(&p->lock);
+	struct vm_mapping *all = p->maps;
+	p->maps = NULL;
+	for (struct vm_mapping *m = all; m; m = m->next)
+		unmap_pages(p, m->va, m->npages);
+	spin_unlock_irqrestore(&p->lock, f);
+	while (all) {
+		struct vm_mapping *m = all;
+		all = m->next;
+		kobject_put(&m->mo->obj);
+		kfree(m);
+	}
+}
+
+paddr_t memobj_lookup(struct process *p, vaddr_t va, unsigned prot)
+{
+	paddr_t pa = 0;
+	irqflags_t f = spin_lock_irqsave(&p->lock);
+	for (struct vm_mapping *m = p->maps; m; m = m->next) {
+		if (va >= m->va && va < m->va + m->npages * PAGE_SIZE) {
+			if ((m->prot & prot) == prot)
+				pa = m->mo->frames[m->first + (va - m->va) / PAGE_SIZE];
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return pa;
+}

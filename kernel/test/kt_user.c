@@ -1,0 +1,69 @@
+/*
+ * Kernel tests of user space: `test=user init=NAME` starts program NAME from
+ * the boot archive as the first process (the user test programs in
+ * user/tests print their own checks), waits for it to exit, and passes if it
+ * exited with status 0 and everything it used came back: no process or
+ * thread left, and as many free frames as before (after a warm-up run of the
+ * same program when `user.warm` is given, so that kernel caches filled once,
+ * such as page tables for the kernel-stack area, do not count as leaks).
+ */
+#include "test/ktest.h"
+#include "core/kmain.h"
+#include "core/process.h"
+#include "core/sched.h"
+#include "core/userinit.h"
+#include "core/fastpath.h"
+#include "mm/phys.h"
+#include "mm/kstack.h"
+#include <orbital/ipc.h>
+
+static int64_t run_once(const char *name)
+{
+	struct process *p;
+	int err = userinit_start(&boot_info, name, &p);
+	if (err)
+		return err;
+	int64_t st = process_wait(p, IPC_TIMEOUT_NEVER);
+	kobject_put(&p->obj);
+	return st;
+}
+
+/* Waits (up to ~2 s) for dead threads to be reaped by the idle loops, then
+ * gives back the kernel stacks kept for reuse, so free frames compare. */
+static void settle(size_t threads)
+{
+	for (int i = 0; i < 2000 && thread_count() > threads; i++)
+		thread_sleep_ns(1000000);
+	kstack_trim();
+}
+
+static int kt_user(void)
+{
+	char name[32] = "init";
+	bootinfo_cmdline_get(&boot_info, "init", name, sizeof(name));
+	size_t threads = thread_count();
+	uint32_t procs = process_count();
+	if (bootinfo_cmdline_has(&boot_info, "user.warm")) {
+		run_once(name);
+		settle(threads);
+	}
+	settle(threads);
+	size_t free_before = pmm_free_count(&kernel_pmm);
+	int64_t st = run_once(name);
+	settle(threads);
+	size_t free_after = pmm_free_count(&kernel_pmm);
+	kprintf("KTEST info: %s exited with status %ld; processes %u -> %u, threads %zu -> %zu, "
+		"free frames %zu -> %zu; IPC fast path %s, taken %lu times\n",
+		name, st, procs, process_count(), threads, thread_count(), free_before, free_after,
+		fastpath_enabled ? "on" : "off", fastpath_hits);
+	KT_ASSERT_EQ(st, 0);
+	KT_ASSERT_EQ(process_count(), procs);
+	KT_ASSERT_EQ(thread_count(), threads);
+	KT_ASSERT_EQ(free_after, free_before);
+	return 0;
+}
+
+const struct ktest ktests_user[] = {
+    {"user", kt_user},
+    {NULL, NULL},
+};

@@ -1,0 +1,82 @@
+/*
+ * What the shell's commands (user/bin/{ls,cat,mkdir,rm,ps,kill,...}.c) share:
+ * error messages, the connection to the VFS and calls to init. Each command
+ * is its own program; it is started by the shell with the name-service
+ * capability as start capability 0 (user/README.md, "Process start-up"),
+ * so every service is found by name.
+ *
+ * Static inline so that each program links only what it uses; nothing here
+ * keeps state beyond the library's own (the VFS connection).
+ */
+#ifndef ORB_BIN_CMD_H
+#define ORB_BIN_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <orb/ns.h>
+#include <orb/proto/init.h>
+#include <orb/vfs.h>
+
+/* A short text for an error code (err negative, as returned). */
+static inline const char *cmd_strerror(long err)
+{
+	static const char *const text[] = {
+	    [ERR_OK] = "ok",
+	    [ERR_NOMEM] = "out of memory",
+	    [ERR_INVAL] = "invalid argument",
+	    [ERR_RANGE] = "out of range",
+	    [ERR_EXIST] = "already exists",
+	    [ERR_NOENT] = "no such file or directory",
+	    [ERR_FAULT] = "bad address",
+	    [ERR_PERM] = "permission denied",
+	    [ERR_BADCAP] = "bad capability",
+	    [ERR_TIMEOUT] = "timed out",
+	    [ERR_BUSY] = "busy (not empty, or in use)",
+	    [ERR_NOSYS] = "not supported",
+	    [ERR_FORMAT] = "malformed",
+	    [ERR_AGAIN] = "try again",
+	    [ERR_NOSPACE] = "no space left",
+	};
+	long e = -err;
+	return e >= 0 && e <= ERR_MAX ? text[e] : "unknown error";
+}
+
+/* Connects to the VFS ("vfs" in the name service); prints why not as PROG. */
+static inline long cmd_vfs(const char *prog)
+{
+	cap_handle_t ep;
+	long r = ns_lookup("vfs", &ep);
+	if (r < 0) {
+		printf("%s: no file system: %s\n", prog, cmd_strerror(r));
+		return r;
+	}
+	r = vfs_attach(ep);
+	if (r == -ERR_EXIST) /* standard output is a file: attached already */
+		r = 0;
+	if (r < 0) {
+		orb_cap_delete(ep);
+		printf("%s: cannot attach to the file system: %s\n", prog, cmd_strerror(r));
+	}
+	return r;
+}
+
+/*
+ * One call to init (<orb/proto/init.h>): m holds the words to send
+ * (nwords of them), the reply comes back in m. Returns the IPC error or the
+ * reply's w0.
+ */
+static inline long cmd_init_call(uint32_t label, unsigned nwords, struct orb_msg *m)
+{
+	static cap_handle_t init_ep;
+	if (!init_ep) {
+		long r = ns_lookup("init", &init_ep);
+		if (r < 0)
+			return r;
+	}
+	m->tag = IPC_TAG(label, nwords, 0);
+	long r = orb_call(init_ep, m, IPC_TIMEOUT_NEVER);
+	return r < 0 ? r : (long)m->w[0];
+}
+
+#endif

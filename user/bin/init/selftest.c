@@ -1,0 +1,341 @@
+/*
+ * init's self-test (`init.test=restart` on the kernel command line, run as
+ * the kernel's test program by tests/qemu/init_cases.py): starts the
+ * services of the start-up table without the shell, then checks, as a
+ * client through the name service and the init protocol, that
+ *   - the name service answers lookups, refuses bad requests and keeps a
+ *     name to the client id that registered it;
+ *   - killing an unrelated service (kbd, then the name server itself) brings
+ *     it back within a second with a new pid and restarts = 1, and a file
+ *     written to /tmp through the VFS is still there afterwards;
+ *   - killing the VFS server brings it back within a second on the same
+ *     endpoint: a call made meanwhile gets an answer (or -ERR_NOENT), never
+ *     hangs, and the same capability works with the new instance;
+ *   - a service that dies too often is left FAILED;
+ * then stops every service and exits 0 if every check passed. Output: one
+ * "ok: ..." or "FAIL: ..." line per check, then "init.test: N passed, N
+ * failed".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <orb/ns.h>
+#include <orb/vfs.h>
+#include "init.h"
+
+#define ST_MS(n)      ((uint64_t)(n)*1000 * 1000)
+#define ST_RESTART_NS ST_MS(1000) /* a restarted service is back within this */
+#define ST_CALL_NS    ST_MS(2000)
+#define ST_FILE	      "/tmp/persist.txt"
+#define ST_TEXT	      "written before the crash of an unrelated service"
+
+static int st_pass, st_fail;
+static cap_handle_t st_init; /* "init", looked up through the name service */
+
+static bool st_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool st_check(bool ok, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("%s: %s\n", ok ? "ok" : "FAIL", msg);
+	*(ok ? &st_pass : &st_fail) += 1;
+	return ok;
+}
+
+struct st_svc {
+	char name[NS_NAME_MAX + 1];
+	uint32_t pid, restarts;
+	int state;
+};
+
+/* One init-protocol call through "init"; returns the reply's w0 (or the IPC error). */
+static long st_call(uint32_t label, uint64_t w0, struct orb_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->tag = IPC_TAG(label, 1, 0);
+	m->w[0] = w0;
+	long r = orb_call(st_init, m, ST_CALL_NS);
+	return r < 0 ? r : (long)m->w[0];
+}
+
+static long st_list(unsigned i, struct st_svc *out)
+{
+	struct orb_msg m;
+	long r = st_call(INIT_LIST, i, &m);
+	if (r != 0)
+		return r;
+	if (IPC_TAG_NWORDS(m.tag) != INIT_LIST_WORDS)
+		return -ERR_FORMAT;
+	out->pid = (uint32_t)m.w[1];
+	out->restarts = (uint32_t)m.w[2];
+	out->state = (int)m.w[3];
+	ns_name_unpack(&orb_ipc_buf()->words[4], out->name);
+	return 0;
+}
+
+/* The service called name, through INIT_LIST; false if it is not listed. */
+static bool st_find(const char *name, struct st_svc *out)
+{
+	for (unsigned i = 0; st_list(i, out) == 0; i++)
+		if (strcmp(out->name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Waits until name runs with a pid other than old_pid (or, if want_failed,
+ * until it is FAILED); returns the time it took, or UINT64_MAX after
+ * ST_RESTART_NS.
+ */
+static uint64_t st_wait_back(const char *name, uint32_t old_pid, bool want_failed,
+			     struct st_svc *now)
+{
+	uint64_t t0 = orb_clock();
+	for (;;) {
+		bool there = st_find(name, now);
+		if (there && !want_failed && now->state == INIT_SVC_RUNNING && now->pid != 0 &&
+		    now->pid != old_pid)
+			return orb_clock() - t0;
+		if (there && want_failed && now->state == INIT_SVC_FAILED)
+			return orb_clock() - t0;
+		if (orb_clock() - t0 > ST_RESTART_NS)
+			return UINT64_MAX;
+		orb_sleep(ST_MS(2));
+	}
+}
+
+/* Kills service name through INIT_KILL and checks it is back (restarts = want). */
+static bool st_kill_and_wait(const char *name, uint32_t want_restarts)
+{
+	struct st_svc before, after;
+	if (!st_check(st_find(name, &before) && before.state == INIT_SVC_RUNNING,
+		      "%s is running before the kill", name))
+		return false;
+	struct orb_msg m;
+	st_check(st_call(INIT_KILL, before.pid, &m) == 0, "INIT_KILL %s (pid %u)", name,
+		 before.pid);
+	uint64_t took = st_wait_back(name, before.pid, false, &after);
+	return st_check(took != UINT64_MAX && after.restarts == want_restarts,
+			"%s is back within 1 s: pid %u -> %u, restarts = %u, after %llu ms", name,
+			before.pid, after.pid, after.restarts,
+			took == UINT64_MAX ? 9999ull : (unsigned long long)(took / ST_MS(1)));
+}
+
+static void st_check_file(const char *when)
+{
+	char buf[64] = {0};
+	long fd = vfs_open(ST_FILE, O_RDONLY);
+	long n = fd < 0 ? fd : vfs_read((int)fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		vfs_close((int)fd);
+	st_check(n == (long)strlen(ST_TEXT) && memcmp(buf, ST_TEXT, strlen(ST_TEXT)) == 0,
+		 "%s: %s still holds its bytes (read %ld)", when, ST_FILE, n);
+}
+
+static long st_write_file(const char *path, const char *text)
+{
+	long fd = vfs_open(path, O_WRONLY | O_CREAT | O_TRUNC);
+	if (fd < 0)
+		return fd;
+	long n = vfs_write((int)fd, text, strlen(text));
+	vfs_close((int)fd);
+	return n;
+}
+
+/* The name service: lookups, refusals, ownership of names, client ids. */
+static void st_check_ns(void)
+{
+	cap_handle_t c = 0, other = 0;
+	struct cap_info ci;
+	st_check(ns_lookup("nosuch", &c) == -ERR_NOENT, "ns: lookup of an unknown name: NOENT");
+	st_check(ns_lookup("Bad Name", &c) == -ERR_INVAL, "ns: lookup of a malformed name: INVAL");
+	long r = ns_lookup("vfs", &c);
+	st_check(r == 0 && orb_cap_identify(c, &ci) == 0 && ci.type == CAP_TYPE_ENDPOINT &&
+		     ci.badge == NS_ID_INIT && ci.rights == (CAP_RIGHT_SEND | CAP_RIGHT_GRANT),
+		 "ns: lookup(vfs) gives an endpoint [SEND, GRANT] badged with our id (%ld)", r);
+	if (r == 0) {
+		/* A badged capability cannot be published. */
+		st_check(ns_register("mine", c) == -ERR_INVAL,
+			 "ns: registering a badged cap: INVAL");
+		orb_cap_delete(c);
+	}
+	r = ns_new_client(&other);
+	st_check(r == 0 && orb_cap_identify(other, &ci) == 0 && ci.badge == NS_ID_SERVER_BASE * 1,
+		 "ns: NS_NEW_CLIENT gives a fresh id (badge %#llx)",
+		 r == 0 ? (unsigned long long)ci.badge : 0ull);
+	if (r != 0)
+		return;
+	/* The new client cannot take over init's names, nor remove them. */
+	long ep = orb_endpoint_create();
+	long pub =
+	    ep < 0 ? ep : orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 0);
+	ns_use(other);
+	long reg_other = ns_register("vfs", (cap_handle_t)pub);
+	long unreg_other = ns_unregister("init");
+	long reg_new = ns_register("st.mine", (cap_handle_t)pub);
+	long lookup_other = ns_lookup("st.mine", &c);
+	if (lookup_other == 0)
+		orb_cap_delete(c);
+	ns_use(init_ns_client);
+	st_check(reg_other == -ERR_EXIST, "ns: another client registering \"vfs\": EXIST (%ld)",
+		 reg_other);
+	st_check(unreg_other == -ERR_EXIST,
+		 "ns: another client unregistering \"init\": EXIST (%ld)", unreg_other);
+	st_check(reg_new == 0 && lookup_other == 0, "ns: a new name registers and resolves");
+	st_check(ns_unregister("st.mine") == -ERR_EXIST, "ns: init cannot remove another's name");
+	ns_use(other);
+	st_check(ns_unregister("st.mine") == 0, "ns: its owner removes it");
+	ns_use(init_ns_client);
+	st_check(ns_lookup("st.mine", &c) == -ERR_NOENT, "ns: a removed name is gone");
+	orb_cap_delete((cap_handle_t)pub);
+	orb_cap_delete((cap_handle_t)ep);
+	orb_cap_delete(other);
+}
+
+static void st_check_protocol(void)
+{
+	struct orb_msg m;
+	struct st_svc s;
+	st_check(st_call(INIT_KILL, 0, &m) == -ERR_NOENT, "INIT_KILL of pid 0: NOENT");
+	st_check(st_call(INIT_KILL, 1, &m) == -ERR_NOENT, "INIT_KILL of init itself: NOENT");
+	st_check(st_call(INIT_KILL, 1ull << 40, &m) == -ERR_NOENT,
+		 "INIT_KILL of a huge pid: NOENT");
+	st_check(st_list(1000, &s) == -ERR_NOENT, "INIT_LIST past the end: NOENT");
+	st_check(st_call(INIT_POWER, 99, &m) == -ERR_INVAL, "INIT_POWER 99: INVAL");
+	st_check(st_call(0x12345, 0, &m) == -ERR_NOSYS, "an unknown request: NOSYS");
+}
+
+/* vfs dies with a client's call possibly in flight; the endpoint outlives it. */
+static void st_check_vfs_restart(cap_handle_t vfs)
+{
+	struct st_svc before, after;
+	struct orb_msg m;
+	if (!st_check(st_find("vfs", &before) && before.state == INIT_SVC_RUNNING,
+		      "vfs is running before the kill"))
+		return;
+	st_check(st_call(INIT_KILL, before.pid, &m) == 0, "INIT_KILL vfs (pid %u)", before.pid);
+	/* A call right away: served by the dying instance, lost with it (-ERR_NOENT), or
+	 * queued on the endpoint and served by the next one; never left hanging. */
+	memset(&m, 0, sizeof(m));
+	m.tag = IPC_TAG(VFS_OP_FSTAT, 4, 0);
+	long r = orb_call(vfs, &m, ST_CALL_NS);
+	st_check(r == 0 || r == -ERR_NOENT, "a vfs call across the crash is answered: %ld, w0 %ld",
+		 r, r == 0 ? (long)m.w[0] : 0);
+	uint64_t took = st_wait_back("vfs", before.pid, false, &after);
+	st_check(took != UINT64_MAX && after.restarts == 1,
+		 "vfs is back within 1 s: pid %u -> %u, restarts = %u", before.pid, after.pid,
+		 after.restarts);
+	vfs_detach(); /* the old instance's state died with it */
+	st_check(vfs_attach(vfs) == 0, "the same vfs capability attaches to the new instance");
+	struct orb_stat st;
+	st_check(vfs_stat(ST_FILE, &st) == -ERR_NOENT,
+		 "the new vfs instance starts with an empty /tmp (a RAM file system)");
+	st_check(st_write_file("/tmp/after.txt", "after") == 5, "writing /tmp after the restart");
+	st_check(vfs_stat("/etc/motd", &st) == 0, "the boot archive is served again");
+}
+
+/* A service that keeps dying is given up on. */
+static void st_check_give_up(const char *name)
+{
+	struct st_svc s, now;
+	if (!st_find(name, &s))
+		return;
+	for (uint32_t n = s.restarts + 1; n <= INIT_RESTART_MAX; n++)
+		if (!st_kill_and_wait(name, n))
+			return;
+	st_find(name, &s);
+	struct orb_msg m;
+	st_check(st_call(INIT_KILL, s.pid, &m) == 0, "INIT_KILL %s once more", name);
+	uint64_t took = st_wait_back(name, s.pid, true, &now);
+	st_check(took != UINT64_MAX && now.pid == 0 && now.restarts == INIT_RESTART_MAX,
+		 "%s is FAILED after %d restarts within 10 s (state %d, pid %u)", name,
+		 INIT_RESTART_MAX, now.state, now.pid);
+	st_check(st_call(INIT_KILL, s.pid, &m) == -ERR_NOENT, "INIT_KILL of its old pid: NOENT");
+}
+
+static void st_run(void)
+{
+	struct st_svc s;
+	cap_handle_t vfs = 0;
+
+	st_check(ns_lookup("init", &st_init) == 0, "ns: lookup(init)");
+	for (unsigned i = 0; st_list(i, &s) == 0; i++)
+		printf("init.test: service %u: %s pid %u restarts %u %s\n", i, s.name, s.pid,
+		       s.restarts, init_state_name(s.state));
+	st_check(st_find("ns", &s) && s.state == INIT_SVC_RUNNING, "INIT_LIST: ns is running");
+	st_check(!st_find("sh", &s), "INIT_LIST: no shell in the self-test");
+	st_check_ns();
+	st_check_protocol();
+
+	if (!st_check(ns_lookup("vfs", &vfs) == 0 && vfs_attach(vfs) == 0, "attach to the vfs"))
+		return;
+	st_check(st_write_file(ST_FILE, ST_TEXT) == (long)strlen(ST_TEXT), "write %s", ST_FILE);
+	st_check_file("before any crash");
+
+	if (st_find("kbd", &s) && s.state == INIT_SVC_RUNNING) {
+		st_kill_and_wait("kbd", 1);
+		st_check_file("after kbd's restart");
+	} else {
+		printf("init.test: kbd is not running (%s): its checks are skipped\n",
+		       init_state_name(s.state));
+	}
+
+	st_kill_and_wait("ns", 1);
+	st_check_file("after the name server's restart");
+	cap_handle_t c = 0;
+	long r = -ERR_NOENT;
+	for (int i = 0; i < 500 && r != 0; i++) {
+		r = ns_lookup("vfs", &c);
+		if (r != 0)
+			orb_sleep(ST_MS(2));
+	}
+	st_check(r == 0, "the new name server knows \"vfs\" again (registered by init)");
+	if (r == 0)
+		orb_cap_delete(c);
+	r = ns_new_client(&c);
+	struct cap_info ci = {0};
+	st_check(r == 0 && orb_cap_identify(c, &ci) == 0 && ci.badge == NS_ID_SERVER_BASE * 2,
+		 "the second name server's client ids are new ones (badge %#llx)",
+		 (unsigned long long)ci.badge);
+	if (r == 0)
+		orb_cap_delete(c);
+
+	st_check_vfs_restart(vfs);
+	if (st_find("kbd", &s) && s.state == INIT_SVC_RUNNING)
+		st_check_give_up("kbd");
+	vfs_detach();
+	orb_cap_delete(vfs);
+}
+
+int init_selftest(const char *which)
+{
+	if (strcmp(which, "restart") != 0) {
+		printf("init: unknown init.test=%s\n", which);
+		return 1;
+	}
+	long r = init_svcs_setup(false);
+	if (r < 0) {
+		printf("init: cannot set up the services: error %ld\n", r);
+		return 1;
+	}
+	init_svcs_start_all();
+	r = orb_thread_spawn(init_serve, NULL, 0, NULL);
+	if (st_check(r == 0, "the init protocol server thread starts") && init_ns_client)
+		st_run();
+
+	init_svcs_stop_all();
+	struct st_svc s;
+	for (unsigned i = 0; st_list(i, &s) == 0; i++)
+		st_check(s.pid == 0 && s.state != INIT_SVC_RUNNING &&
+			     s.state != INIT_SVC_RESTARTING,
+			 "after stopping: %s is %s", s.name, init_state_name(s.state));
+	if (st_init)
+		orb_cap_delete(st_init);
+	/* Only the main thread is left when init exits (every waiter has finished). */
+	init_serve_stop();
+	printf("init.test: %d passed, %d failed\n", st_pass, st_fail);
+	return st_fail ? 1 : 0;
+}
