@@ -41,6 +41,16 @@ struct arch_cpu {
 
 struct cpu;
 
+/* Reads the 64-bit field at `offset` of the running CPU's struct cpu in ONE
+ * instruction, so a migration cannot fall between finding the CPU and reading
+ * it (the field of the CPU the thread is on at that instruction). */
+static inline uint64_t arch_this_cpu_read64(unsigned long offset)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%gs:(%1), %0" : "=r"(v) : "r"(offset));
+	return v;
+}
+
 static inline struct cpu *arch_this_cpu(void)
 {
 	struct cpu *c;
