@@ -11,20 +11,8 @@
  * to disarming, so the thread cannot be preempted and moved to another CPU in
  * between (which would leave this CPU armed with a stale recovery point).
  */
-#define PROBE_RIP    %gs:8
-#define PROBE_RSP    %gs:16
-#define PROBE_ACTIVE %gs:24
+#include "probe_asm.h"
 #include <orbital/errors.h>
-
-	/* Saves RFLAGS and disables interrupts; the recovery RSP points at the saved flags. */
-	.macro arm label
-	pushfq
-	cli
-	leaq \label(%rip), %rax
-	movq %rax, PROBE_RIP
-	movq %rsp, PROBE_RSP
-	movq $1, PROBE_ACTIVE
-	.endm
 
 	.text
 	.globl probe_read8

@@ -7,6 +7,8 @@
  *
  * trap_vectors is a table of the 256 stub addresses for idt.c.
  */
+#include "trap_asm.h"
+
 	.text
 
 	.altmacro
@@ -28,21 +30,7 @@ trap_stub_\v:
 	.endr
 
 trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	SAVE_GPRS
 	cld
 	testb $3, 18*8(%rsp) /* frame->cs: from user mode? */
 	jz 1f
@@ -58,21 +46,7 @@ trap_common:
 	testb $3, 18*8(%rsp)
 	jz 2f
 	swapgs
-2:	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+2:	RESTORE_GPRS
 	addq $16, %rsp /* vector, error */
 	iretq
 

@@ -12,23 +12,8 @@
  * pages are reachable only between stac and clac; `usercopy_smap` says
  * whether those instructions exist on this CPU.
  */
-#define PROBE_RIP    %gs:8
-#define PROBE_RSP    %gs:16
-#define PROBE_ACTIVE %gs:24
+#include "probe_asm.h"
 #include <orbital/errors.h>
-
-	.macro arm label
-	pushfq
-	cli
-	leaq \label(%rip), %rax
-	movq %rax, PROBE_RIP
-	movq %rsp, PROBE_RSP
-	movq $1, PROBE_ACTIVE
-	cmpb $0, usercopy_smap(%rip)
-	je 1f
-	stac
-1:
-	.endm
 
 	.text
 	.globl arch_copy_from_user
@@ -36,7 +21,10 @@
 arch_copy_from_user:
 arch_copy_to_user:
 	arm 9f
-	movq %rdx, %rcx
+	cmpb $0, usercopy_smap(%rip)
+	je 1f
+	stac			/* SMAP: user pages reachable until clac */
+1:	movq %rdx, %rcx
 	rep movsb
 	xorl %eax, %eax
 	jmp 8f
