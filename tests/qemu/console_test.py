@@ -25,13 +25,11 @@ Every wait is bounded by --timeout.
 
 Usage: tests/qemu/console_test.py [BUILD_DIR] [--smp N] [--timeout SECONDS]
 """
-import argparse
-import os
 import re
-import subprocess
 import sys
-import threading
 import time
+
+from qemu_session import Qemu, begin
 
 EXIT_PASS = 33
 RUNS = 2  # user.warm: a warm-up run, then the measured one
@@ -45,92 +43,39 @@ INPUT = {
 MARKER = 't_console: WRITE-MARKER-5a17 through the console'
 
 
-class Output:
-    """QEMU's serial output, read by a thread, kept as raw bytes."""
+def wait_prompt(serial, index, deadline):
+    """Waits for the index-th prompt (0-based); returns its step number or None."""
+    def found():
+        return PROMPT.findall(serial.data)
+    if serial.wait_until(lambda: len(found()) > index, deadline):
+        return found()[index]
+    return None
 
-    def __init__(self, stream):
-        self.data, self.cond, self.done = b'', threading.Condition(), False
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
 
-    def _read(self, stream):
-        for chunk in iter(lambda: stream.read1(4096), b''):
-            with self.cond:
-                self.data += chunk
-                self.cond.notify_all()
-        with self.cond:
-            self.done = True
-            self.cond.notify_all()
-
-    def wait_prompt(self, index, deadline):
-        """Waits for the index-th prompt (0-based); returns its step number or None."""
-        with self.cond:
-            while True:
-                found = PROMPT.findall(self.data)
-                if len(found) > index:
-                    return found[index]
-                left = deadline - time.monotonic()
-                if self.done or left <= 0:
-                    return None
-                self.cond.wait(min(left, 0.5))
-
-    def raw(self):
-        with self.cond:
-            return self.data
+def type_input(qemu, check, deadline, typed):
+    """At each prompt, types the input for its step; appends the steps to typed."""
+    for i in range(RUNS * len(INPUT)):
+        step = wait_prompt(qemu.serial, i, deadline)
+        if not check(step is not None, f'prompt {i + 1} of {RUNS * len(INPUT)} appeared'):
+            return
+        qemu.type(INPUT[step])
+        typed.append(step)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('build', nargs='?', default='build')
-    ap.add_argument('--smp', type=int, default=1)
-    ap.add_argument('--timeout', type=float, default=240)
-    args = ap.parse_args()
-
-    results = []
-
-    def check(ok, what):
-        results.append(bool(ok))
-        print(f'{"ok" if ok else "FAIL"}: {what}', flush=True)
-        return ok
-
-    kernel = os.path.join(args.build, 'orbital.elf')
-    initrd = os.path.join(args.build, 'bootfs.cpio')
-    if not check(os.path.exists(kernel) and os.path.exists(initrd),
-                 f'{kernel} and {initrd} exist'):
-        print('0 passed, 1 failed')
+    args, check, files = begin(__doc__, timeout=240)
+    if not files:
         return 1
 
-    cmd = ['qemu-system-x86_64', '-M', 'pc', '-cpu', 'max', '-m', '256M',
-           '-smp', str(args.smp), '-display', 'none', '-serial', 'stdio', '-no-reboot',
-           '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-           '-kernel', kernel, '-initrd', initrd,
-           '-append', 'test=user init=t_console user.warm']
     deadline = time.monotonic() + args.timeout
-    qemu = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    out = Output(qemu.stdout)
     typed = []
-    try:
-        for i in range(RUNS * len(INPUT)):
-            step = out.wait_prompt(i, deadline)
-            if not check(step is not None, f'prompt {i + 1} of {RUNS * len(INPUT)} appeared'):
-                break
-            qemu.stdin.write(INPUT[step])
-            qemu.stdin.flush()
-            typed.append(step)
-        status = qemu.wait(timeout=max(1, deadline - time.monotonic()))
-    except (OSError, subprocess.TimeoutExpired) as e:
-        check(False, f'QEMU ran and finished in {args.timeout:.0f} s ({e})')
-        qemu.kill()
-        status = qemu.wait()
-    out.thread.join(5)
-    raw = out.raw()
+    with Qemu(*files, args.smp, cpu='max', mem='256M', debug_exit=True,
+              append='test=user init=t_console user.warm') as qemu:
+        status = qemu.run(check, lambda: type_input(qemu, check, deadline, typed), deadline,
+                          args.timeout)
+    raw = qemu.serial.raw()
     text = raw.decode('utf-8', 'replace').replace('\r\n', '\n')
-
-    logdir = os.path.join(args.build, 'test-logs')
-    os.makedirs(logdir, exist_ok=True)
-    with open(os.path.join(logdir, f'console_smp{args.smp}.log'), 'w') as f:
-        f.write(' '.join(cmd) + '\n\n' + text + '\n')
+    qemu.write_log(args.build, 'console', args.smp, text)
 
     def count(pattern):
         return len(re.findall(pattern, text, re.M))
@@ -160,12 +105,7 @@ def main():
               == RUNS, f'the kernel log reached the screen after SCREEN_TAKE ({mode} console)')
     check(count(r'KTEST info: t_console exited with status 0;') == 1,
           't_console exited with status 0 in the measured run')
-    if not all(results):
-        print('--- serial output (last 60 lines) ---')
-        print('\n'.join(text.split('\n')[-60:]))
-    npass = sum(results)
-    print(f'{npass} passed, {len(results) - npass} failed')
-    return 0 if all(results) else 1
+    return check.finish(text)
 
 
 if __name__ == '__main__':

@@ -33,16 +33,12 @@ when nothing failed. The serial output goes to BUILD/test-logs/shell_smpN.log.
 
 Usage: tests/qemu/shell_test.py [BUILD_DIR] [--smp N] [--timeout SECONDS]
 """
-import argparse
-import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
+
+from qemu_session import Qemu, begin
 
 PROMPT = 'orbital$ '
 PROGRAMS = ['help', 'ls', 'cat', 'echo', 'mkdir', 'rm', 'ps', 'kill', 'mem', 'uptime', 'bench',
@@ -50,91 +46,6 @@ PROGRAMS = ['help', 'ls', 'cat', 'echo', 'mkdir', 'rm', 'ps', 'kill', 'mem', 'up
 SERVICES = ['ns', 'vfs', 'console', 'kbd', 'sh']
 VFS_RUNS = 40  # more than the VFS server's client records
 RESTART_S = 1.0  # a killed service is back within this (docs/services.md)
-
-
-class Serial:
-    """QEMU's serial output, read by a thread into one text ('\\r' dropped), each
-    chunk's arrival time kept so a match can be timed."""
-
-    def __init__(self, stream):
-        self.text, self.times = '', []  # times: (end offset, arrival time)
-        self.cond, self.done = threading.Condition(), False
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _read(self, stream):
-        while True:
-            chunk = os.read(stream.fileno(), 4096)
-            if not chunk:
-                break
-            with self.cond:
-                self.text += chunk.decode('latin-1').replace('\r', '')
-                self.times.append((len(self.text), time.monotonic()))
-                self.cond.notify_all()
-        with self.cond:
-            self.done = True
-            self.cond.notify_all()
-
-    def mark(self):
-        with self.cond:
-            return len(self.text)
-
-    def wait(self, regex, start, timeout):
-        """The first match of regex in the text from offset start, waiting up to timeout."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                m = regex.search(self.text, start)
-                if m or self.done:
-                    return m
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self.cond.wait(min(left, 0.2))
-
-    def arrival(self, offset):
-        """When the byte at offset arrived."""
-        with self.cond:
-            for end, t in self.times:
-                if end > offset:
-                    return t
-        return time.monotonic()
-
-
-class Monitor:
-    """QEMU's human monitor on a Unix socket."""
-
-    def __init__(self, path, deadline):
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        self.sock.settimeout(10)
-        self._until_prompt()
-
-    def _until_prompt(self):
-        buf = b''
-        while not buf.endswith(b'(qemu) '):
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise OSError('monitor closed')
-            buf += chunk
-        return buf.decode('utf-8', 'replace')
-
-    def command(self, cmd):
-        """Runs a command; returns its message (empty when it succeeded quietly)."""
-        self.sock.sendall(cmd.encode() + b'\n')
-        reply = self._until_prompt()[:-len('(qemu) ')]
-        return reply.split('\r\n', 1)[1].strip() if '\r\n' in reply else ''
-
-    def close(self):
-        self.sock.close()
 
 
 def archive_file(path, name):
@@ -164,15 +75,14 @@ def key_names(text):
 class Session:
     """Typing commands at the prompt and collecting what each printed."""
 
-    def __init__(self, qemu, serial, check, timeout):
-        self.qemu, self.serial, self.check, self.timeout = qemu, serial, check, timeout
+    def __init__(self, qemu, check, timeout):
+        self.qemu, self.serial, self.check, self.timeout = qemu, qemu.serial, check, timeout
 
     def run(self, cmd, timeout=None):
         """Types cmd; returns (its output up to the next prompt, the offset it starts at),
         or (None, offset) if the prompt did not come back."""
         start = self.serial.mark()
-        self.qemu.stdin.write(cmd.encode() + b'\r')
-        self.qemu.stdin.flush()
+        self.qemu.type(cmd.encode() + b'\r')
         return self.collect(start, timeout)
 
     def collect(self, start, timeout=None):
@@ -296,72 +206,32 @@ def session(s, mon, check, archive):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('build', nargs='?', default='build')
-    ap.add_argument('--smp', type=int, default=1)
-    ap.add_argument('--timeout', type=float, default=30, help='per step, in seconds')
-    args = ap.parse_args()
-
-    results = []
-
-    def check(ok, what):
-        results.append(bool(ok))
-        print(f'{"ok" if ok else "FAIL"}: {what}', flush=True)
-        return bool(ok)
-
-    kernel = os.path.join(args.build, 'orbital.elf')
-    initrd = os.path.join(args.build, 'bootfs.cpio')
-    if not check(os.path.exists(kernel) and os.path.exists(initrd),
-                 f'{kernel} and {initrd} exist'):
-        print('0 passed, 1 failed')
+    args, check, files = begin(__doc__, timeout=30, timeout_help='per step, in seconds')
+    if not files:
         return 1
+    initrd = files[1]
 
-    tmp = tempfile.mkdtemp(prefix='orb-sh-')
-    sock_path = os.path.join(tmp, 'monitor.sock')
-    cmd = ['qemu-system-x86_64', '-M', 'pc', '-cpu', 'qemu64', '-m', '128M',
-           '-smp', str(args.smp), '-display', 'none', '-serial', 'stdio',
-           '-monitor', f'unix:{sock_path},server,nowait', '-no-reboot',
-           '-kernel', kernel, '-initrd', initrd]
-    qemu = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    serial = Serial(qemu.stdout)
-    mon = None
     status = None
-    try:
-        mon = Monitor(sock_path, time.monotonic() + args.timeout)
-        s = Session(qemu, serial, check, args.timeout)
-        if check(serial.wait(re.compile(re.escape(PROMPT)), 0, 2 * args.timeout),
-                 'the shell prompts "orbital$ " after boot'):
-            session(s, mon, check, initrd)
-            s.run('halt')
+    with Qemu(*files, args.smp, monitor=True, tmp_prefix='orb-sh-') as qemu:
         try:
-            status = qemu.wait(timeout=args.timeout)
-        except subprocess.TimeoutExpired:
-            status = None
-        check(status == 0, f'halt powers QEMU off with exit status 0 (status {status})')
-    except OSError as e:
-        check(False, f'QEMU and its monitor ran ({e})')
-    finally:
-        if qemu.poll() is None:
-            qemu.kill()
-            qemu.wait()
-        if mon:
-            mon.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-    serial.thread.join(5)
-    text = serial.text
+            mon = qemu.monitor(time.monotonic() + args.timeout)
+            s = Session(qemu, check, args.timeout)
+            if check(qemu.serial.wait(re.compile(re.escape(PROMPT)), 0, 2 * args.timeout),
+                     'the shell prompts "orbital$ " after boot'):
+                session(s, mon, check, initrd)
+                s.run('halt')
+            try:
+                status = qemu.wait(timeout=args.timeout)
+            except subprocess.TimeoutExpired:
+                status = None
+            check(status == 0, f'halt powers QEMU off with exit status 0 (status {status})')
+        except OSError as e:
+            check(False, f'QEMU and its monitor ran ({e})')
+    text = qemu.serial.text
 
     check('KERNEL PANIC' not in text, 'no kernel panic')
-    logdir = os.path.join(args.build, 'test-logs')
-    os.makedirs(logdir, exist_ok=True)
-    with open(os.path.join(logdir, f'shell_smp{args.smp}.log'), 'w') as f:
-        f.write(' '.join(cmd) + '\n\n' + text + '\n')
-    if not all(results):
-        print('--- serial output (last 60 lines) ---')
-        print('\n'.join(text.split('\n')[-60:]))
-    npass = sum(results)
-    print(f'{npass} passed, {len(results) - npass} failed')
-    return 0 if all(results) else 1
+    qemu.write_log(args.build, 'shell', args.smp, text)
+    return check.finish(text)
 
 
 if __name__ == '__main__':
