@@ -30,10 +30,20 @@ bash tools/guest/images.sh build/guest build/lab cache || fail_early "building t
 start=$(date +%s)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-"$PYTHON" tools/lab/run-lab.py --timeout "$TIMEOUT" -- \
-	"$PYTHON" tests/lab/cases.py --vmm "$VMM" --orbvm "$BUILD/orbvm-static" \
-	--kernel build/guest/vmlinuz --initrd build/guest/initramfs.cpio.gz | tee "$log"
-rc=${PIPESTATUS[0]}
+run_lab() {
+	"$PYTHON" tools/lab/run-lab.py --timeout "$TIMEOUT" -- \
+		"$PYTHON" tests/lab/cases.py --vmm "$VMM" --orbvm "$BUILD/orbvm-static" \
+		--kernel build/guest/vmlinuz --initrd build/guest/initramfs.cpio.gz | tee "$log"
+	rc=${PIPESTATUS[0]}
+}
+run_lab
+# A lab run that hangs to its time limit without a summary is the nested lab's own
+# fault (an L2 vCPU wedged inside L1's emulated SVM, docs/locking.md): run it once
+# more, and say so. A run that reports failed checks is never repeated.
+if [ "$rc" -eq 124 ] && ! grep -Eq '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
+	echo "RETRY lab: the run hung without a summary (lab fault, see docs/locking.md)"
+	run_lab
+fi
 echo "lab: $(($(date +%s) - start)) s in all (L1 boot included)"
 if ! grep -Eq '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
 	echo "lab: the lab run ended without a summary (status $rc)"

@@ -147,7 +147,13 @@ class Vm:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self.proc.wait()
+            try:
+                # A VMM whose vCPU is wedged in the (emulated) host KVM may not die
+                # at once; do not hang the whole lab run on it.
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                print("lab: the VMM (pid %d) did not die within 15 s of SIGKILL"
+                      % self.proc.pid, flush=True)
 
     def close(self):
         self.kill()
