@@ -79,4 +79,21 @@ static inline long cmd_init_call(uint32_t label, unsigned nwords, struct orb_msg
 	return r < 0 ? r : (long)m->w[0];
 }
 
+/* halt and reboot: asks init, which holds the one capability the kernel's power
+ * call needs, for INIT_POWER_HALT or INIT_POWER_REBOOT. Returns only if init
+ * refused or cannot be reached (the program's exit status: 1). */
+static inline int cmd_power(uint64_t op, const char *name)
+{
+	struct orb_msg m = {0};
+	m.w[0] = op;
+	printf("%s: asking init\n", name);
+	fflush_stdout();
+	long r = cmd_init_call(INIT_POWER, 1, &m);
+	if (r < 0)
+		printf("%s: %s\n", name, cmd_strerror(r));
+	else
+		printf("%s: init answered %ld and did not power off\n", name, r);
+	return 1;
+}
+
 #endif

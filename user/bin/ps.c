@@ -16,24 +16,6 @@ static const char *ps_state(unsigned s)
 	return s == 0 ? "alive" : s == 1 ? "dying" : "dead";
 }
 
-static const char *ps_svc_state(uint64_t s)
-{
-	switch (s) {
-	case INIT_SVC_RUNNING:
-		return "running";
-	case INIT_SVC_RESTARTING:
-		return "restarting";
-	case INIT_SVC_FAILED:
-		return "failed";
-	case INIT_SVC_MISSING:
-		return "missing";
-	case INIT_SVC_STOPPED:
-		return "stopped";
-	default:
-		return "?";
-	}
-}
-
 static void ps_kernel(void)
 {
 	long n = orb_syscall2(SYS_PROC_LIST, (long)ps_procs, PS_MAX);
@@ -68,7 +50,7 @@ static void ps_services(void)
 		if (i == 0)
 			printf("\nSERVICE   PID  RESTARTS  STATE\n");
 		printf("%-8s %4llu  %8llu  %s\n", name, (unsigned long long)m.w[1],
-		       (unsigned long long)m.w[2], ps_svc_state(m.w[3]));
+		       (unsigned long long)m.w[2], init_svc_state_name(m.w[3]));
 	}
 }
 

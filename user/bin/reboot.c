@@ -1,20 +1,9 @@
 /*
- * reboot: asks init to restart the machine (INIT_POWER_REBOOT), which holds
- * the one capability the kernel's power call needs. Returns only if init
- * refused or cannot be reached.
+ * reboot: asks init to restart the machine (INIT_POWER_REBOOT); see cmd_power().
  */
 #include "cmd.h"
 
 int main(void)
 {
-	struct orb_msg m = {0};
-	m.w[0] = INIT_POWER_REBOOT;
-	printf("reboot: asking init\n");
-	fflush_stdout();
-	long r = cmd_init_call(INIT_POWER, 1, &m);
-	if (r < 0)
-		printf("reboot: %s\n", cmd_strerror(r));
-	else
-		printf("reboot: init answered %ld and did not power off\n", r);
-	return 1;
+	return cmd_power(INIT_POWER_REBOOT, "reboot");
 }

@@ -43,20 +43,7 @@ void init_unlock(void)
 
 const char *init_state_name(int state)
 {
-	switch (state) {
-	case INIT_SVC_RUNNING:
-		return "running";
-	case INIT_SVC_RESTARTING:
-		return "restarting";
-	case INIT_SVC_FAILED:
-		return "failed";
-	case INIT_SVC_MISSING:
-		return "missing";
-	case INIT_SVC_STOPPED:
-		return "stopped";
-	default:
-		return "?";
-	}
+	return init_svc_state_name((unsigned long)state);
 }
 
 struct init_svc *init_svc_by_name(const char *name)

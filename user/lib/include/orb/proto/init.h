@@ -40,4 +40,23 @@
 #define INIT_POWER_REBOOT 1
 #define INIT_POWER_HALT	  2
 
+/* A service state's name, as init and ps print it. */
+static inline const char *init_svc_state_name(unsigned long state)
+{
+	switch (state) {
+	case INIT_SVC_RUNNING:
+		return "running";
+	case INIT_SVC_RESTARTING:
+		return "restarting";
+	case INIT_SVC_FAILED:
+		return "failed";
+	case INIT_SVC_MISSING:
+		return "missing";
+	case INIT_SVC_STOPPED:
+		return "stopped";
+	default:
+		return "?";
+	}
+}
+
 #endif
