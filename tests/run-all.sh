@@ -39,29 +39,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "== host unit tests (cmocka, ASan+UBSan)"
-hp=0
-hf=0
-for t in "$build"/host/test_*; do
-	[ -x "$t" ] || continue
-	out="$tmp/$(basename "$t").out"
-	"$t" >"$out" 2>&1
-	st=$?
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
-	if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
-	if [ "$f" -ne 0 ]; then
-		cat "$out"
-		echo "FAIL  $(basename "$t") (exit status $st)"
-	else
-		echo "PASS  $(basename "$t"): $p cases"
-	fi
-	hp=$((hp + p))
-	hf=$((hf + f))
-done
-echo "$hp passed, $hf failed" | tee "$tmp/host"
-add host "$tmp/host" 0
+bash tests/host/run.sh "$build" 2>&1 | tee "$tmp/host"
+add host "$tmp/host" "${PIPESTATUS[0]}"
 
 if [ -x tests/fuzz/run.sh ] && ls "$build"/fuzz/fuzz_* >/dev/null 2>&1; then
 	echo "== fuzzers"

@@ -1,13 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build, `make run` and `make test` need, if
+# Installs the Debian packages the build, `make run`, `make run-vm` and `make test` need, if
 # any are missing. As root it runs apt-get; otherwise it prints the command.
+#
+# This list is complete on a minimal Debian 12 root (debootstrap --variant=minbase): every
+# file the build and the tests read from outside the repository comes from a package named
+# here (or, for the guest images, from `apt-get download` in tools/guest/). tools/fresh-root.sh
+# proves it, and .ci/run runs that check.
 set -euo pipefail
 
 PKGS=(
-	make gcc clang libclang-rt-14-dev binutils python3 gzip gdb
+	# build: compilers, libc headers, assembler and linker
+	make gcc libc6-dev clang libclang-rt-14-dev binutils
+	python3 gzip gdb
+	# emulators and firmware
 	qemu-system-x86 qemu-utils ovmf
+	# the GRUB ISO (BIOS and UEFI)
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-	libcmocka-dev kbd
+	# host tests: cmocka, zlib (the fonts are gzipped), the console fonts
+	libcmocka-dev zlib1g-dev console-setup-linux
+	# guest images and orbvm
 	busybox-static cpio e2fsprogs acpica-tools liburing-dev
 )
 

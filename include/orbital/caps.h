@@ -42,21 +42,24 @@ enum cap_type {
 	CAP_TYPE_MEMORY = 6,	   /* a range of physical frames that can be mapped */
 	CAP_TYPE_IRQ = 7,	   /* an interrupt line delivered to a notification */
 	CAP_TYPE_IOPORTS = 8,	   /* a range of x86 I/O ports */
-	CAP_TYPE_COUNT = 9,
+	CAP_TYPE_QUOTA = 9,	   /* a budget that kernel allocations are charged to */
+	CAP_TYPE_LOG = 10,	   /* the authority to read the kernel log */
+	CAP_TYPE_COUNT = 11,
 };
 
 /*
  * Rights (struct cap_info.rights), a bitmask. What each right permits depends
  * on the object type; a right that means nothing for a type is simply unused.
  */
-#define CAP_RIGHT_READ	 (1u << 0) /* Memory: map readable; Process/Thread: read state */
-#define CAP_RIGHT_WRITE	 (1u << 1) /* Memory: map writable; Process/Thread: write state */
-#define CAP_RIGHT_EXEC	 (1u << 2) /* Memory: map executable (never with WRITE at once) */
-#define CAP_RIGHT_MAP	 (1u << 3) /* Memory: may be mapped into an address space */
-#define CAP_RIGHT_SEND	 (1u << 4) /* Endpoint: send, call; Notification: signal */
-#define CAP_RIGHT_RECV	 (1u << 5) /* Endpoint: receive; Notification, IRQ: wait */
-#define CAP_RIGHT_GRANT	 (1u << 6) /* Endpoint: messages through it may carry capabilities */
-#define CAP_RIGHT_MANAGE (1u << 7) /* Process/Thread: control; IRQ: ack; IoPorts: enable */
+#define CAP_RIGHT_READ	(1u << 0) /* Memory: map readable; Process/Thread: read state */
+#define CAP_RIGHT_WRITE (1u << 1) /* Memory: map writable; Process/Thread: write state */
+#define CAP_RIGHT_EXEC	(1u << 2) /* Memory: map executable (never with WRITE at once) */
+#define CAP_RIGHT_MAP	(1u << 3) /* Memory: may be mapped into an address space */
+#define CAP_RIGHT_SEND	(1u << 4) /* Endpoint: send, call; Notification: signal */
+#define CAP_RIGHT_RECV	(1u << 5) /* Endpoint: receive; Notification, IRQ: wait */
+#define CAP_RIGHT_GRANT (1u << 6) /* Endpoint: messages through it may carry capabilities */
+/* Process/Thread: control; IRQ: ack; IoPorts: enable; Endpoint: close (SYS_ENDPOINT_CLOSE) */
+#define CAP_RIGHT_MANAGE (1u << 7)
 #define CAP_RIGHTS_ALL	 0xffu
 
 /* Handles. */

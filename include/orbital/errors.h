@@ -24,7 +24,10 @@
 #define ERR_FORMAT  12 /* malformed input (ELF, boot info, tables) */
 #define ERR_AGAIN   13 /* try again (would block) */
 #define ERR_NOSPACE 14 /* no free slot or space */
+#define ERR_CLOSED  15 /* the endpoint was ended by its holder: the service is gone for good */
+#define ERR_QUOTA   16 /* the quota the caller's allocations are charged to is used up */
+#define ERR_DEAD    17 /* the process (or thread) has exited or is exiting */
 
-#define ERR_MAX 14
+#define ERR_MAX 17
 
 #endif

@@ -85,6 +85,10 @@
 #define SYS_PROC_KILL                                                                              \
 	43 /* (proc [MANAGE]) -> 0. Its threads stop; its cspace and memory are freed. */
 #define SYS_PROC_WAIT 44 /* (proc [READ], timeout ns) -> exit status (ORB_EXIT_*) */
+#define SYS_PROC_WATCH                                                                             \
+	46 /* (proc [READ], ntfn [SEND], bits) -> 0. When the process dies (exit, kill, fault),    \
+	      ntfn is signalled with bits (or the ntfn capability's badge if bits is 0); at once   \
+	      if it is already dead. */
 #define SYS_IPC_BUFFER                                                                             \
 	45 /* (vaddr) -> 0. The calling thread's IPC buffer (one page, mapped R/W), or 0 for none  \
 	    */
@@ -103,6 +107,10 @@
 #define SYS_NTFN_SIGNAL                                                                            \
 	58 /* (ntfn [SEND], bits) -> 0. ORs the badge (or bits, if unbadged) into the word */
 #define SYS_NTFN_WAIT 59 /* (ntfn [RECV], timeout ns) -> the word (never 0), cleared */
+#define SYS_ENDPOINT_CLOSE                                                                         \
+	60 /* (ep [MANAGE]) -> 0. Ends the endpoint for good: every thread blocked sending,        \
+	      calling or receiving on it, and every later IPC through any capability to it, gets   \
+	      -ERR_CLOSED at once. */
 
 /* --- Devices (services in user space) ------------------------------------------ */
 #define SYS_IRQ_BIND                                                                               \
@@ -124,7 +132,9 @@
 #define SYS_PROC_PID                                                                               \
 	76 /* (proc [READ]) -> the process's pid (as in fault reports and SYS_PROC_LIST) */
 
-#define SYS_COUNT 80
+/* --- Quotas: 90..99 (see docs/syscalls.md) ------------------------------------------ */
+
+#define SYS_COUNT 100
 
 /* SYS_POWER operations. */
 #define ORB_POWER_REBOOT 1

@@ -37,6 +37,9 @@ static inline const char *cmd_strerror(long err)
 	    [ERR_FORMAT] = "malformed",
 	    [ERR_AGAIN] = "try again",
 	    [ERR_NOSPACE] = "no space left",
+	    [ERR_CLOSED] = "service gone",
+	    [ERR_QUOTA] = "quota exceeded",
+	    [ERR_DEAD] = "process has exited",
 	};
 	long e = -err;
 	return e >= 0 && e <= ERR_MAX ? text[e] : "unknown error";
