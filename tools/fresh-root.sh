@@ -112,7 +112,8 @@ step() {
 	st=$?
 	if [ $st -eq 0 ]; then
 		pass=$((pass + 1))
-		echo "PASS  $name ($(($(date +%s) - t0)) s)"
+		echo "PASS  $name ($(($(date +%s) - t0)) s)$(grep -E '^[0-9]+ passed, [0-9]+ failed' \
+			"$work/$name.log" | tail -n 1 | sed 's/^/: /')"
 	else
 		fail=$((fail + 1))
 		echo "FAIL  $name (exit status $st, $(($(date +%s) - t0)) s); the end of its log:"
@@ -128,7 +129,5 @@ if step deps 'bash tools/deps.sh' &&
 	step guest-images 'make guest-images'
 	step boot-to-shell 'python3 tests/qemu/shell_test.py build --smp 1'
 fi
-grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/host-tests.log" 2>/dev/null | tail -n 1 |
-	sed 's/^/fresh-root: host unit tests: /'
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
