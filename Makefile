@@ -5,6 +5,9 @@
 #   make debug      boot halted under a GDB stub and attach GDB
 #   make test       every test: host unit tests, fuzzers, QEMU integration tests, orbvm tests
 #   make bench      benchmarks (Orbital beside Linux under QEMU TCG)
+#   make soak       the SMP and user-space QEMU tests over and over (mk/soak.mk)
+#   make faultinject  faults injected into the services while they work (mk/soak.mk)
+#   make fuzz-kernel  system calls racing from many threads and processes (mk/fuzzkernel.mk)
 #   make clean
 #
 # `make run` and `make test` first install missing Debian packages (tools/deps.sh).
@@ -42,6 +45,8 @@ include mk/iso.mk
 -include vmm/vmm.mk
 -include mk/user.mk
 -include mk/lab.mk
+-include mk/soak.mk
+-include mk/fuzzkernel.mk
 
 all: kernel iso $(ALL_EXTRA)
 

@@ -2,8 +2,11 @@
 # Runs every test layer and prints one closing line: "N passed, N failed".
 #   tests/run-all.sh BUILD_DIR
 # Layers: host unit tests (cmocka, ASan+UBSan), fuzzers (bounded time), QEMU
-# integration tests of the kernel, orbvm tests on /dev/kvm, and orbvm's Linux
-# tests in the nested lab. Each layer ends with its own "N passed, N failed"
+# integration tests of the kernel, a short run of the racing kernel fuzzer
+# (tests/qemu/fuzz_kernel.py), a short soak and a short fault injection
+# (tests/qemu/soak.py, faultinject.py), the GRUB ISO under Bochs
+# (tests/bochs/run.sh), orbvm tests on /dev/kvm, and orbvm's
+# Linux tests in the nested lab. Each layer ends with its own "N passed, N failed"
 # line; this script adds them up. Exit status 0 only if nothing failed.
 set -uo pipefail
 build=${1:-build}
@@ -52,13 +55,31 @@ echo "== QEMU integration tests (kernel)"
 python3 tests/qemu/run.py "$build" 2>&1 | tee "$tmp/qemu"
 add qemu "$tmp/qemu" "${PIPESTATUS[0]}"
 
+echo "== racing kernel fuzzer, short (make fuzz-kernel runs it long)"
+python3 tests/qemu/fuzz_kernel.py "$build" --seconds 60 --seed 0x5eed --layer 2>&1 | tee "$tmp/fuzzkernel"
+add fuzz-kernel "$tmp/fuzzkernel" "${PIPESTATUS[0]}"
+
 echo "== interactive QEMU tests (keyboard through sendkey, serial console)"
 bash tests/qemu/interactive.sh "$build" 2>&1 | tee "$tmp/interactive"
 add interactive "$tmp/interactive" "${PIPESTATUS[0]}"
 
+echo "== soak: SMP and user-space cases under other QEMU interleavings (short)"
+python3 tests/qemu/soak.py "$build" --minutes 5 --runs 5 \
+	--only '^(tlb_shootdown|irq_race_smp4|user_echo_smp4|user_irqrace_smp4|vfs_smp4|init_restart_smp4)$' \
+	2>&1 | tee "$tmp/soak"
+add soak "$tmp/soak" "${PIPESTATUS[0]}"
+
+echo "== fault injection into the services (short)"
+python3 tests/qemu/faultinject.py "$build" --faults 100 2>&1 | tee "$tmp/faultinject"
+add faultinject "$tmp/faultinject" "${PIPESTATUS[0]}"
+
 echo "== make debug: GDB attaches to the kernel"
 bash tests/qemu/gdb.sh "$build" 2>&1 | tee "$tmp/gdb"
 add gdb "$tmp/gdb" "${PIPESTATUS[0]}"
+
+echo "== Bochs: the GRUB ISO to the shell on 1, 2 and 4 CPUs (Intel and AMD models)"
+bash tests/bochs/run.sh "$build" 2>&1 | tee "$tmp/bochs"
+add bochs "$tmp/bochs" "${PIPESTATUS[0]}"
 
 echo "== QEMU -enable-kvm in the nested lab (x2APIC, TSC-deadline)"
 bash tests/qemu/kvm-lab.sh "$build" 2>&1 | tee "$tmp/kvmlab"

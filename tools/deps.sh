@@ -14,6 +14,8 @@ PKGS=(
 	python3 gzip gdb
 	# emulators and firmware
 	qemu-system-x86 qemu-utils ovmf
+	# Bochs (tests/bochs): no "nogui" display in Debian's build, so the terminal one
+	bochs bochsbios vgabios bochs-term
 	# the GRUB ISO (BIOS and UEFI)
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	# host tests: cmocka, zlib (the fonts are gzipped), the console fonts

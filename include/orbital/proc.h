@@ -46,9 +46,9 @@ struct orb_init_info {
 	cap_handle_t bootfs;	  /* Memory [READ, MAP]: the boot archive (cpio, newc format) */
 	cap_handle_t irq[16];	  /* IRQ capabilities for ISA lines 0..15 (0 if absent) */
 	cap_handle_t ioports;	  /* IoPorts [all rights] for ports 0..0xffff */
-	uint32_t pad;
-	uint64_t bootfs_vaddr; /* where the archive is mapped in init */
-	uint64_t bootfs_size;  /* its size in bytes */
+	cap_handle_t log;	  /* the Log [READ]: the authority to read the kernel log */
+	uint64_t bootfs_vaddr;	  /* where the archive is mapped in init */
+	uint64_t bootfs_size;	  /* its size in bytes */
 	uint32_t ncpus;
 	cap_handle_t screen;		    /* Memory [READ, WRITE, MAP] of the screen (0: none);
 					       mapped uncached; SYS_SCREEN_TAKE hands it over */

@@ -43,8 +43,9 @@
 #define SYS_CLOCK   4 /* () -> monotonic time in ns */
 #define SYS_SYSINFO 5 /* (struct orb_sysinfo *out) -> 0 */
 #define SYS_LOG_READ                                                                               \
-	6 /* (uint64_t *pos, char *buf, size_t len) -> bytes copied from the kernel log, starting  \
-	     at byte *pos (or the oldest kept); *pos advances */
+	6 /* (log [READ], uint64_t *pos, char *buf, size_t len) -> bytes copied from the kernel    \
+	     log, starting at byte *pos (or the oldest kept); *pos advances. -ERR_PERM without a   \
+	     Log capability (orb_init_info.log and copies init gives) */
 #define SYS_SCREEN_TAKE                                                                            \
 	7 /* (screen Memory [WRITE]) -> 0: the kernel stops drawing its log on the screen; the     \
 	     holder (the console server) draws it from now on */
@@ -64,7 +65,8 @@
 #define SYS_NTFN_CREATE	    21 /* () -> handle with every notification right */
 #define SYS_MEM_CREATE	    22 /* (size in bytes, page multiple) -> handle; frames zeroed */
 #define SYS_PROC_CREATE                                                                            \
-	23 /* (nslots, const char *name) -> handle [all rights] to a new empty process */
+	23 /* (nslots, const char *name, quota [MANAGE] or 0 = the caller's) -> handle [all        \
+	      rights] to a new empty process, bound to that quota */
 #define SYS_THREAD_CREATE                                                                          \
 	24 /* (proc [MANAGE], entry, stack top, arg, prio) -> thread handle; not started.          \
 	      prio <= the caller's priority. The thread starts with rdi = arg. */
@@ -87,8 +89,9 @@
 #define SYS_PROC_WAIT 44 /* (proc [READ], timeout ns) -> exit status (ORB_EXIT_*) */
 #define SYS_PROC_WATCH                                                                             \
 	46 /* (proc [READ], ntfn [SEND], bits) -> 0. When the process dies (exit, kill, fault),    \
-	      ntfn is signalled with bits (or the ntfn capability's badge if bits is 0); at once   \
-	      if it is already dead. */
+	      ntfn is signalled once: with the ntfn capability's badge, or bits if it is           \
+	      unbadged (then 0 < bits < 2^63, else -ERR_INVAL); at once if it is already dead.     \
+	      At most 64 watches per process (-ERR_NOSPACE). */
 #define SYS_IPC_BUFFER                                                                             \
 	45 /* (vaddr) -> 0. The calling thread's IPC buffer (one page, mapped R/W), or 0 for none  \
 	    */
@@ -110,7 +113,8 @@
 #define SYS_ENDPOINT_CLOSE                                                                         \
 	60 /* (ep [MANAGE]) -> 0. Ends the endpoint for good: every thread blocked sending,        \
 	      calling or receiving on it, and every later IPC through any capability to it, gets   \
-	      -ERR_CLOSED at once. */
+	      -ERR_CLOSED at once. Calls already received are still answered through their         \
+	      replies. */
 
 /* --- Devices (services in user space) ------------------------------------------ */
 #define SYS_IRQ_BIND                                                                               \
@@ -133,6 +137,12 @@
 	76 /* (proc [READ]) -> the process's pid (as in fault reports and SYS_PROC_LIST) */
 
 /* --- Quotas: 90..99 (see docs/syscalls.md) ------------------------------------------ */
+#define SYS_QUOTA_CREATE                                                                           \
+	90 /* (parent quota [MANAGE] or 0 = the caller's, limit bytes) -> handle [all rights] to a \
+	      child quota; its limit (and its record) is reserved in the parent at once */
+#define SYS_QUOTA_INFO                                                                             \
+	91 /* (quota [READ] or 0 = the caller's, struct orb_quota_info *out) -> 0, its limit and   \
+	      usage in bytes */
 
 #define SYS_COUNT 100
 
@@ -167,7 +177,10 @@ struct orb_sysinfo {
 	unsigned int ncpus;
 	unsigned int nthreads;
 	unsigned int nprocs;
-	unsigned int pad;
+	/* Frames holding the kernel half's page tables. They grow with the peak number of kernel
+	 * stacks alive at once and are never freed (every address space shares them), so leak
+	 * checks count them beside mem_free. */
+	unsigned int kernel_tables;
 };
 
 #endif

@@ -9,8 +9,17 @@
  *
  * Every public function decodes first (looks up the handles, checks rights,
  * badge and free space with no side effect) and then invokes; the invoke part
- * only relinks pointers and cannot fail. Nothing here recurses: revoke walks
- * the subtree with a loop, so its stack use does not depend on the depth.
+ * only relinks pointers and cannot fail. Nothing here recurses.
+ *
+ * Bounded latency. Revoke and delete do their work in batches of at most
+ * CAP_BATCH units (a capability removed, or one child lifted to its
+ * grandparent), dropping cap_lock (and so turning interrupts back on) between
+ * batches. Lifting children keeps every invariant (rights and badges are
+ * inherited transitively) and every capability's place below the ancestors it
+ * had, so any number of batches leaves a valid tree. Restart rule: nothing
+ * read under the lock is trusted after it is dropped; each batch looks the
+ * capability up again by its handle, and stops if the handle went stale
+ * meanwhile (the capability was deleted or moved by another thread).
  */
 #include "core/cspace.h"
 #include "lib/string.h"
@@ -63,6 +72,8 @@ static int tree_derive(struct cspace *src_cs, cap_handle_t src, struct cspace *d
 		err = -ERR_PERM; /* rights only shrink */
 	else if (badge && s->badge)
 		err = -ERR_PERM; /* a badge is set once */
+	else if (!cap_may_land_locked(dst_cs, s->obj))
+		err = -ERR_INVAL;
 	else if (dst_cs->free_head == CSPACE_NIL)
 		err = -ERR_NOSPACE;
 	if (err)
@@ -73,6 +84,7 @@ static int tree_derive(struct cspace *src_cs, cap_handle_t src, struct cspace *d
 	KASSERT(s->obj->refs < UINT32_MAX);
 	c->obj = s->obj;
 	c->obj->refs++;
+	cap_inner_locked(c, 1); /* (also settles its home's counts after refs++) */
 	c->rights = rights;
 	c->badge = badge ? badge : s->badge;
 	tree_link_child(s, c);
@@ -101,6 +113,8 @@ int cap_move(struct cspace *src_cs, cap_handle_t src, struct cspace *dst_cs, cap
 	struct cap *s = cspace_lookup_locked(src_cs, src);
 	if (!s)
 		err = -ERR_BADCAP;
+	else if (!cap_may_land_locked(dst_cs, s->obj))
+		err = -ERR_INVAL;
 	else if (dst_cs->free_head == CSPACE_NIL)
 		err = -ERR_NOSPACE;
 	if (err)
@@ -109,6 +123,7 @@ int cap_move(struct cspace *src_cs, cap_handle_t src, struct cspace *dst_cs, cap
 	/* The new slot takes over s's place: every pointer to s is redirected. */
 	struct cap *c = cspace_slot_take_locked(dst_cs);
 	c->obj = s->obj;
+	cap_inner_locked(c, 1);
 	c->rights = s->rights;
 	c->badge = s->badge;
 	c->parent = s->parent;
@@ -132,6 +147,18 @@ out:
 	return err;
 }
 
+size_t cap_lift_children_locked(struct cap *c, size_t budget)
+{
+	size_t n = 0;
+	for (; c->first_child && n < budget; n++) {
+		struct cap *ch = c->first_child;
+		tree_unlink(ch);
+		if (c->parent)
+			tree_link_child(c->parent, ch);
+	}
+	return n;
+}
+
 void cap_delete_locked(struct cap *c, struct kobject_reap *reap)
 {
 	struct cap *p = c->parent;
@@ -153,46 +180,70 @@ void cap_delete_locked(struct cap *c, struct kobject_reap *reap)
 	kobject_unref_locked(obj, reap);
 }
 
-int cap_delete(struct cspace *cs, cap_handle_t h)
+int cap_delete_batch(struct cspace *cs, cap_handle_t h, size_t budget)
 {
 	struct kobject_reap reap = {NULL, NULL};
+	int ret = -ERR_BADCAP;
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
 	struct cap *c = cspace_lookup_locked(cs, h);
-	if (c)
-		cap_delete_locked(c, &reap);
+	if (c) {
+		size_t lifted = cap_lift_children_locked(c, budget);
+		ret = c->first_child || lifted >= budget ? 1 : 0; /* (the removal is a unit too) */
+		if (!ret)
+			cap_delete_locked(c, &reap); /* no children left: O(1) */
+	}
 	spin_unlock_irqrestore(&cap_lock, f);
 	kobject_reap_run(&reap);
-	return c ? 0 : -ERR_BADCAP;
+	return ret;
+}
+
+int cap_delete(struct cspace *cs, cap_handle_t h)
+{
+	int r = cap_delete_batch(cs, h, CAP_BATCH);
+	while (r > 0)
+		r = cap_delete_batch(cs, h, CAP_BATCH);
+	return r;
+}
+
+/*
+ * Each unit of work on root's first child c: a leaf is removed; otherwise one
+ * of c's children is lifted to root (it stays a descendant of root). Every
+ * descendant is lifted at most once and removed once, so a revoke nobody
+ * interferes with takes at most twice as many units as it removes, and no
+ * walk down the tree is ever needed.
+ */
+int cap_revoke_batch(struct cspace *cs, cap_handle_t h, size_t budget, size_t *removed)
+{
+	struct kobject_reap reap = {NULL, NULL};
+	int ret = -ERR_BADCAP;
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	struct cap *root = cspace_lookup_locked(cs, h);
+	if (root) {
+		for (size_t work = 0; root->first_child && work < budget;) {
+			struct cap *c = root->first_child;
+			if (c->first_child) {
+				work += cap_lift_children_locked(c, budget - work);
+			} else {
+				cap_delete_locked(c, &reap);
+				(*removed)++;
+				work++;
+			}
+		}
+		ret = root->first_child ? 1 : 0;
+	}
+	spin_unlock_irqrestore(&cap_lock, f);
+	kobject_reap_run(&reap);
+	return ret;
 }
 
 int cap_revoke(struct cspace *cs, cap_handle_t h, size_t *removed)
 {
-	struct kobject_reap reap = {NULL, NULL};
 	size_t n = 0;
-	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	struct cap *root = cspace_lookup_locked(cs, h);
-	if (!root) {
-		spin_unlock_irqrestore(&cap_lock, f);
-		return -ERR_BADCAP;
-	}
-	/*
-	 * Post-order walk without recursion: go down first children to a leaf,
-	 * remove it, continue from its parent. Every edge is walked down once and
-	 * up once, so this is linear in the size of the subtree.
-	 */
-	struct cap *c = root;
-	for (;;) {
-		while (c->first_child)
-			c = c->first_child;
-		if (c == root)
-			break;
-		struct cap *p = c->parent;
-		cap_delete_locked(c, &reap);
-		n++;
-		c = p;
-	}
-	spin_unlock_irqrestore(&cap_lock, f);
-	kobject_reap_run(&reap);
+	int r = cap_revoke_batch(cs, h, CAP_BATCH, &n);
+	if (r < 0)
+		return r;
+	while (r > 0) /* a stale handle from here on: someone else ended it */
+		r = cap_revoke_batch(cs, h, CAP_BATCH, &n);
 	if (removed)
 		*removed = n;
 	return 0;

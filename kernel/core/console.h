@@ -27,6 +27,17 @@ void console_register(struct console *c);
 /* Takes the console lock (interrupts off) and writes s to every console. */
 void console_write(const char *s, size_t n);
 
+/*
+ * Text from user space (SYS_DEBUG_WRITE): the same, but no CPU keeps
+ * interrupts off for more than CONSOLE_CHUNK bytes of console output (a
+ * serial port is polled, a screen may scroll). It is appended to the log in
+ * pieces (a line, at most CONSOLE_PIECE bytes), each kept together on the
+ * consoles; returns once the text has been written out.
+ */
+#define CONSOLE_PIECE 256
+#define CONSOLE_CHUNK 16
+void console_write_user(const char *s, size_t n);
+
 /* Stops writing to c. */
 void console_unregister(struct console *c);
 

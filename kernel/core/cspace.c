@@ -12,6 +12,7 @@
  * once; cs->used counts used slots; every generation is in 1..CAP_GEN_MAX.
  */
 #include "core/cspace.h"
+#include "core/quota.h"
 #include "lib/string.h"
 #include "lib/panic.h"
 #include "lib/kprintf.h"
@@ -33,25 +34,124 @@ void kobject_init(struct kobject *obj, enum cap_type type, kobject_destroy_fn de
 	obj->refs = 0;
 	obj->destroy = destroy;
 	obj->reap_next = NULL;
+	obj->quota = NULL;
+	obj->charge = 0;
+	obj->home = NULL;
+	obj->home_weight = 0;
+	obj->inner = obj->sub = 0;
+	obj->enclosed = obj->dormant = obj->check_queued = false;
+	obj->check = NULL;
 }
 
-static void kobject_ref_locked(struct kobject *obj)
+void kobject_set_home(struct kobject *obj, struct kobject *home, uint32_t weight,
+		      kobject_destroy_fn check)
 {
-	KASSERT(obj->refs < UINT32_MAX);
-	obj->refs++;
+	KASSERT(obj->refs == 0 && home);
+	obj->home = home;
+	obj->home_weight = weight;
+	if (home == obj) {
+		obj->dormant = true;
+		obj->check = check;
+	}
 }
 
-void kobject_unref_locked(struct kobject *obj, struct kobject_reap *reap)
+static void reap_queue(struct kobject_reap *reap, struct kobject *obj)
 {
-	KASSERT(obj->refs > 0);
-	if (--obj->refs > 0)
-		return;
 	obj->reap_next = NULL;
 	if (reap->tail)
 		reap->tail->reap_next = obj;
 	else
 		reap->head = obj;
 	reap->tail = obj;
+}
+
+/* h is a dormant home that only its own capabilities and objects reach. */
+static bool home_orphaned_locked(const struct kobject *h, uint32_t held)
+{
+	return h->dormant && h->refs > held && h->refs - held == h->inner + h->sub;
+}
+
+/* After obj's refs or inner changed: its enclosed state, its home's sub, and
+ * (with a reap list) the home queued for its check if it is now an orphan. */
+static void home_update_locked(struct kobject *obj, struct kobject_reap *reap)
+{
+	struct kobject *h = obj->home;
+	if (!h)
+		return;
+	if (h != obj) {
+		bool enc = obj->refs > 0 && obj->refs == obj->inner;
+		if (enc != obj->enclosed) {
+			obj->enclosed = enc;
+			h->sub = enc ? h->sub + obj->home_weight : h->sub - obj->home_weight;
+		}
+	}
+	if (reap && !h->check_queued && home_orphaned_locked(h, 0)) {
+		h->check_queued = true;
+		h->refs++; /* the check's; kobject_reap_run drops it */
+		reap_queue(reap, h);
+	}
+}
+
+static void kobject_ref_locked(struct kobject *obj)
+{
+	KASSERT(obj->refs < UINT32_MAX);
+	obj->refs++;
+	home_update_locked(obj, NULL); /* (more references: never an orphan) */
+}
+
+void kobject_unref_locked(struct kobject *obj, struct kobject_reap *reap)
+{
+	KASSERT(obj->refs > 0);
+	obj->refs--;
+	home_update_locked(obj, reap);
+	if (obj->refs == 0)
+		reap_queue(reap, obj);
+}
+
+bool cap_may_land_locked(const struct cspace *cs, const struct kobject *obj)
+{
+	return !(cs->owner && cs->owner->dormant && obj->home && obj->home != cs->owner &&
+		 obj->home->dormant);
+}
+
+void cap_inner_locked(struct cap *c, int delta)
+{
+	struct kobject *obj = c->obj;
+	if (!obj->home)
+		return;
+	if (obj->home == c->cs->owner) {
+		KASSERT(delta > 0 ? obj->inner < UINT32_MAX : obj->inner > 0);
+		obj->inner += delta;
+	}
+	home_update_locked(obj, NULL); /* (and after a reference taken for c) */
+}
+
+void kobject_wake(struct kobject *home)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	home->dormant = false;
+	spin_unlock_irqrestore(&cap_lock, f);
+}
+
+void kobject_check_orphan(struct kobject *home, uint32_t held)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	bool orphan = home_orphaned_locked(home, held);
+	if (orphan)
+		home->dormant = false; /* the check runs once */
+	spin_unlock_irqrestore(&cap_lock, f);
+	if (orphan)
+		home->check(home);
+}
+
+/* A home queued by home_update_locked: its check, then the queue's reference. */
+static void reap_check(struct kobject *h)
+{
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	h->check_queued = false;
+	spin_unlock_irqrestore(&cap_lock, f);
+	kobject_check_orphan(h, 1);
+	kobject_put(h);
 }
 
 void kobject_reap_run(struct kobject_reap *reap)
@@ -62,8 +162,16 @@ void kobject_reap_run(struct kobject_reap *reap)
 		/* Read the link first: the callback may free the object. */
 		struct kobject *next = obj->reap_next;
 		obj->reap_next = NULL;
+		if (obj->check_queued) { /* (set only while we hold a reference) */
+			reap_check(obj);
+			obj = next;
+			continue;
+		}
+		struct quota *q = obj->quota; /* (read first, too) */
+		uint64_t charge = obj->charge;
 		if (obj->destroy)
 			obj->destroy(obj);
+		quota_release(q, charge); /* the memory is back: so is its charge */
 		obj = next;
 	}
 }
@@ -111,16 +219,41 @@ int cspace_create(uint32_t nslots, struct cspace **out)
 	return 0;
 }
 
-void cspace_destroy(struct cspace *cs)
+/*
+ * Restart rule: *next is the first slot not yet emptied; those below it stay
+ * empty, because nobody inserts into a cspace being destroyed (its owner is
+ * gone) while others may only empty its slots (a revoke elsewhere) or relink
+ * its capabilities (lift, move), which the next batch reads afresh.
+ */
+int cspace_destroy_batch(struct cspace *cs, uint32_t *next, size_t budget)
 {
 	struct kobject_reap reap = {NULL, NULL};
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	for (uint32_t i = 0; i < cs->nslots; i++)
-		if (cs->slots[i].used)
-			cap_delete_locked(&cs->slots[i].cap, &reap);
-	KASSERT(cs->used == 0);
+	for (size_t work = 0; *next < cs->nslots && work < budget;) {
+		struct cap *c = &cs->slots[*next].cap;
+		if (cs->slots[*next].used) {
+			work += cap_lift_children_locked(c, budget - work);
+			if (c->first_child || work >= budget)
+				break; /* the rest (and the removal): next batch */
+			cap_delete_locked(c, &reap);
+			work++;
+		}
+		(*next)++;
+	}
+	int ret = *next < cs->nslots ? 1 : 0;
 	spin_unlock_irqrestore(&cap_lock, f);
 	kobject_reap_run(&reap);
+	return ret;
+}
+
+void cspace_destroy(struct cspace *cs)
+{
+	uint32_t next = 0;
+	while (cspace_destroy_batch(cs, &next, CAP_BATCH) > 0)
+		;
+	irqflags_t f = spin_lock_irqsave(&cap_lock);
+	KASSERT(cs->used == 0);
+	spin_unlock_irqrestore(&cap_lock, f);
 	kfree(cs->slots);
 	kfree(cs);
 }
@@ -163,6 +296,8 @@ void cspace_slot_release_locked(struct cap *c)
 	__atomic_store_n(&s->generation, s->generation >= CAP_GEN_MAX ? 1 : s->generation + 1,
 			 __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
+	if (c->obj)
+		cap_inner_locked(c, -1);
 	memset(&s->cap, 0, sizeof(s->cap));
 	s->next_free = CSPACE_NIL;
 	if (cs->free_tail == CSPACE_NIL)
@@ -207,15 +342,21 @@ int cspace_insert_root(struct cspace *cs, struct kobject *obj, uint32_t rights, 
 	if (rights & ~CAP_RIGHTS_ALL)
 		return -ERR_INVAL;
 	irqflags_t f = spin_lock_irqsave(&cap_lock);
-	if (cs->free_head == CSPACE_NIL) {
+	int err = 0;
+	if (!cap_may_land_locked(cs, obj))
+		err = -ERR_INVAL;
+	else if (cs->free_head == CSPACE_NIL)
+		err = -ERR_NOSPACE;
+	if (err) {
 		spin_unlock_irqrestore(&cap_lock, f);
-		return -ERR_NOSPACE;
+		return err;
 	}
 	struct cap *c = cspace_slot_take_locked(cs);
 	c->obj = obj;
 	c->rights = rights;
 	c->badge = badge;
 	kobject_ref_locked(obj);
+	cap_inner_locked(c, 1);
 	*out = cap_handle_locked(c);
 	spin_unlock_irqrestore(&cap_lock, f);
 	return 0;

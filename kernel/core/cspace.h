@@ -45,7 +45,9 @@
  *   -ERR_PERM    rights not a subset of the source's, re-badging a badged cap,
  *                a lookup that lacks a needed right
  *   -ERR_NOSPACE no free slot in the destination cspace
- *   -ERR_INVAL   unknown rights bits, bad object or object type, bad nslots
+ *   -ERR_INVAL   unknown rights bits, bad object or object type, bad nslots,
+ *                an object of another dormant home into a dormant home's
+ *                cspace
  * Arguments are checked in the order listed with each function, and the first
  * failure is returned.
  *
@@ -54,13 +56,32 @@
  * refs and reap link. Each public function below takes it itself; the _locked
  * functions expect the caller to hold it. It is the innermost lock: code
  * holding it takes no other lock, never allocates and never sleeps (destroy
- * callbacks are deferred until it is released). An operation on a large
- * subtree (revoke, cspace_destroy) holds it for time linear in the number of
- * capabilities removed.
+ * callbacks are deferred until it is released). No hold of it is longer than
+ * CAP_BATCH units of work, whatever user space built: revoke, delete (of a
+ * capability with many children) and cspace_destroy work in batches and drop
+ * it in between, with the restart rules of their _batch functions. (cap_move
+ * is still linear in the moved capability's direct children.)
+ *
+ * Homes. Reference counting alone never frees an object that holds a
+ * capability to itself (a Process whose cspace names it). So an object may
+ * have a home: the object that owns a cspace (cs->owner), e.g. a Process is
+ * its own home and a Thread object's home is its process. For each object
+ * with a home this module counts `inner`, the capabilities naming it that sit
+ * in its home's own cspace; an object other than the home is `enclosed` when
+ * every reference to it is such a capability, and then its home_weight (the
+ * references it holds on its home, directly or through what it owns) counts
+ * in the home's `sub`. A home that is `dormant` (its owner says so: a process
+ * that has not started a thread) is an orphan when every reference to it is
+ * one of those, refs == inner + sub: nobody outside can reach it any more, so
+ * nobody could ever start, kill or use it. Its check callback then runs once
+ * (from kobject_reap_run, after cap_lock is dropped, with a reference held)
+ * and ends it. A dormant home also takes no capability whose object has
+ * another home that is dormant too (-ERR_INVAL): so dormant homes never
+ * keep each other in a cycle. (What a dormant home holds of a home that is
+ * not dormant is let go when that one ends: its owner ends it.)
  *
  * Not handled here: which right an operation on an object needs (the syscall
- * layer asks cap_lookup_obj for it), reference cycles (a Process whose cspace
- * holds a capability to itself is never destroyed by refcount alone).
+ * layer asks cap_lookup_obj for it).
  */
 #ifndef ORB_CORE_CSPACE_H
 #define ORB_CORE_CSPACE_H
@@ -70,6 +91,7 @@
 #include <orbital/caps.h>
 
 struct kobject;
+struct quota;
 typedef void (*kobject_destroy_fn)(struct kobject *obj);
 
 struct kobject {
@@ -77,6 +99,17 @@ struct kobject {
 	uint32_t refs;		    /* cap_lock: capabilities + kobject_get references */
 	kobject_destroy_fn destroy; /* fixed by kobject_init; may be NULL */
 	struct kobject *reap_next;  /* cap_lock: link on a pending-destroy list */
+	struct quota *quota;	    /* what its memory is charged to (core/quota.h), or NULL */
+	uint64_t charge;	    /* bytes charged to quota; given back after destroy */
+	/* Homes (see "Homes" above); all zero for an object without one. */
+	struct kobject *home;	  /* fixed before it is published, or NULL */
+	uint32_t home_weight;	  /* fixed: references it holds (directly or not) on home */
+	uint32_t inner;		  /* cap_lock: capabilities naming it in home's own cspace */
+	uint32_t sub;		  /* cap_lock (a home): weights of its enclosed objects */
+	bool enclosed;		  /* cap_lock: refs > 0 and all of them are inner */
+	bool dormant;		  /* cap_lock (a home): watched, see "Homes" */
+	bool check_queued;	  /* cap_lock (a home): on a reap list for its check */
+	kobject_destroy_fn check; /* fixed (a home): called once when it is an orphan */
 };
 
 struct cspace;
@@ -102,8 +135,10 @@ struct cspace_slot {
 
 #define CSPACE_NIL UINT32_MAX
 
-/* A capability space. All fields but nslots and slots are guarded by cap_lock. */
+/* A capability space. All fields but nslots, slots and owner are guarded by
+ * cap_lock. */
 struct cspace {
+	struct kobject *owner;	   /* fixed before the first insert: its home, or NULL */
 	uint32_t nslots;	   /* fixed at creation, 1..CAP_MAX_SLOTS */
 	uint32_t used;		   /* slots holding a capability */
 	uint32_t free_head;	   /* FIFO free list of slot numbers; CSPACE_NIL if full */
@@ -132,6 +167,21 @@ void kobject_get(struct kobject *obj);
  * caller must not hold cap_lock. */
 void kobject_put(struct kobject *obj);
 
+/* Before obj is published: gives it a home (see "Homes") and the number of
+ * references it holds on it. home == obj makes it a home, dormant, whose
+ * check callback is `check`. */
+void kobject_set_home(struct kobject *obj, struct kobject *home, uint32_t weight,
+		      kobject_destroy_fn check);
+
+/* Ends the dormancy of a home (its check never runs after this). */
+void kobject_wake(struct kobject *home);
+
+/* Runs home's check now if it is a dormant orphan; the caller holds `held`
+ * references to it besides those. For a caller that placed a capability in
+ * home's cspace (placing one never runs the check by itself). The caller must
+ * not hold cap_lock or any lock the check takes. */
+void kobject_check_orphan(struct kobject *home, uint32_t held);
+
 /* --- Capability spaces ------------------------------------------------- */
 
 /* Allocates a cspace of nslots empty slots. Errors: -ERR_INVAL (nslots is 0
@@ -148,8 +198,8 @@ uint32_t cspace_free_count(struct cspace *cs);
 
 /* Puts an original capability (a new tree root) for obj into a free slot of
  * cs. The kernel's way to hand out a new object's first capability. Checks:
- * obj non-NULL with a valid type, rights within CAP_RIGHTS_ALL (-ERR_INVAL);
- * a free slot (-ERR_NOSPACE). */
+ * obj non-NULL with a valid type, rights within CAP_RIGHTS_ALL, obj's home
+ * (-ERR_INVAL, see "Homes"); a free slot (-ERR_NOSPACE). */
 int cspace_insert_root(struct cspace *cs, struct kobject *obj, uint32_t rights, uint64_t badge,
 		       cap_handle_t *out);
 
@@ -173,8 +223,9 @@ int cap_lookup_obj(struct cspace *cs, cap_handle_t h, enum cap_type type, uint32
  * `rights` (a subset of the source's) and a badge: badge 0 keeps the source's
  * badge; a non-zero badge is allowed only if the source is unbadged. Checks,
  * in order: src (-ERR_BADCAP); rights within CAP_RIGHTS_ALL (-ERR_INVAL);
- * rights a subset of the source's (-ERR_PERM); badge (-ERR_PERM); a free slot
- * in dst (-ERR_NOSPACE). src_cs and dst_cs may be the same cspace.
+ * rights a subset of the source's (-ERR_PERM); badge (-ERR_PERM); the object's
+ * home (-ERR_INVAL, see "Homes"); a free slot in dst (-ERR_NOSPACE). src_cs
+ * and dst_cs may be the same cspace.
  */
 int cap_derive(struct cspace *src_cs, cap_handle_t src, struct cspace *dst_cs, uint32_t rights,
 	       uint64_t badge, cap_handle_t *out);
@@ -185,20 +236,45 @@ int cap_copy(struct cspace *src_cs, cap_handle_t src, struct cspace *dst_cs, cap
 /*
  * Moves the capability src names into a free slot of dst (which may be
  * src_cs), keeping its place in the derivation tree; src becomes stale.
- * Checks: src (-ERR_BADCAP); a free slot in dst (-ERR_NOSPACE, also when
+ * Checks: src (-ERR_BADCAP); the object's home (-ERR_INVAL, see "Homes"); a
+ * free slot in dst (-ERR_NOSPACE, also when
  * dst == src_cs is full: the new slot is taken before the old one is freed).
  * O(number of direct children).
  */
 int cap_move(struct cspace *src_cs, cap_handle_t src, struct cspace *dst_cs, cap_handle_t *out);
 
 /* Removes the capability h names; its children become children of its
- * parent. Checks: h (-ERR_BADCAP). O(number of direct children). */
+ * parent. Checks: h (-ERR_BADCAP). In batches (cap_delete_batch). */
 int cap_delete(struct cspace *cs, cap_handle_t h);
 
 /* Removes every capability derived from the one h names, recursively, in
  * every cspace, leaving that one in place. Checks: h (-ERR_BADCAP). If
- * removed is not NULL it receives the number of capabilities removed. */
+ * removed is not NULL it receives the number of capabilities removed. In
+ * batches (cap_revoke_batch): when it returns, the capability has no
+ * descendant, including any derived while it ran; if another thread deletes
+ * or moves the capability meanwhile, it stops there (and returns 0). */
 int cap_revoke(struct cspace *cs, cap_handle_t h, size_t *removed);
+
+/* --- Batches: the bounded steps of the long operations ------------------- */
+
+/* Units of work (a capability removed, a child lifted) per hold of cap_lock. */
+#define CAP_BATCH 64
+
+/* One batch of cap_delete: lifts at most budget children of the capability h
+ * names to its parent, and removes it once it has none. Returns 1 if there is
+ * more to do (call again with the same handle), 0 when it is removed,
+ * -ERR_BADCAP if h names nothing (any more). */
+int cap_delete_batch(struct cspace *cs, cap_handle_t h, size_t budget);
+
+/* One batch of cap_revoke: at most budget units below the capability h names,
+ * the number removed added to *removed. Returns 1 if it still has descendants,
+ * 0 if it has none, -ERR_BADCAP if h names nothing (any more). */
+int cap_revoke_batch(struct cspace *cs, cap_handle_t h, size_t budget, size_t *removed);
+
+/* One batch of cspace_destroy, from slot *next on (start at 0; advanced):
+ * at most budget units. Returns 1 if slots remain, 0 when all are empty. Only
+ * for a cspace nobody inserts into any more. */
+int cspace_destroy_batch(struct cspace *cs, uint32_t *next, size_t budget);
 
 /* --- For callers that hold cap_lock ------------------------------------- */
 
@@ -259,8 +335,21 @@ struct cap *cspace_slot_take_locked(struct cspace *cs);
  * generation and appends it to the free list. Does not touch c->obj's refs. */
 void cspace_slot_release_locked(struct cap *c);
 
-/* Drops one reference to obj under cap_lock, queueing it on reap at zero. */
+/* Moves up to budget of c's children to c's parent (making them roots if it
+ * has none); returns how many it moved. */
+size_t cap_lift_children_locked(struct cap *c, size_t budget);
+
+/* Drops one reference to obj under cap_lock, queueing it on reap at zero
+ * (or its home for a check, if that makes the home an orphan). */
 void kobject_unref_locked(struct kobject *obj, struct kobject_reap *reap);
+
+/* False if obj may not be placed in cs: cs's owner is dormant and obj has
+ * another home, dormant too (see "Homes"). */
+bool cap_may_land_locked(const struct cspace *cs, const struct kobject *obj);
+
+/* Counts a capability just given its object (c->obj, c->cs set) or about to
+ * lose it: +1 or -1 (see "Homes"). Never runs a check. */
+void cap_inner_locked(struct cap *c, int delta);
 
 /* --- Debugging ------------------------------------------------------------ */
 

@@ -11,9 +11,11 @@
 static struct spinlock irq_objs_lock = SPINLOCK_INIT("irq_objs");
 static struct irq_obj irq_objs[DEVOBJ_ISA_IRQS];
 
-/* Interrupt context: mask until the driver acknowledges, then signal. The
- * binding's reference keeps the notification alive while irq_objs_lock is
- * held (unbinding swaps it out under the lock and drops it after). */
+/* Interrupt context, on any CPU: mask until the driver acknowledges, then
+ * signal. The binding's reference keeps the notification alive while
+ * irq_objs_lock is held (unbinding swaps it out under the lock and drops it
+ * after). The irq_obj itself is never freed. Lock order: irq_objs_lock, then
+ * irq.c's irq_lock (irq_mask), then ipc_lock (ntfn_signal). */
 static void irq_obj_interrupt(void *ctx)
 {
 	struct irq_obj *irq = ctx;
@@ -25,27 +27,31 @@ static void irq_obj_interrupt(void *ctx)
 	spin_unlock(&irq_objs_lock);
 }
 
-/* Unbinds (irq_objs_lock held); returns the notification to drop. */
-static struct notification *unbind_locked(struct irq_obj *irq)
-{
-	if (irq->handle >= 0)
-		irq_unregister(irq->handle);
-	irq->handle = -1;
-	struct notification *n = irq->ntfn;
-	irq->ntfn = NULL;
-	return n;
-}
-
+/*
+ * The last capability is gone: release the line, then drop the notification.
+ * irq_unregister() waits for a handler still running on another CPU, and that
+ * handler may be spinning on irq_objs_lock, so it is called without the lock;
+ * the binding is cleared first, so such a handler finds nothing to signal.
+ * No syscall can bind meanwhile: each holds a reference to the object, and
+ * this runs only once the last one is gone.
+ */
 static void irq_obj_destroy(struct kobject *obj)
 {
 	struct irq_obj *irq = container_of(obj, struct irq_obj, obj);
 	irqflags_t f = spin_lock_irqsave(&irq_objs_lock);
-	struct notification *n = unbind_locked(irq);
-	/* Ready to be handed out again (the record itself stays). */
-	kobject_init(&irq->obj, CAP_TYPE_IRQ, irq_obj_destroy);
+	int handle = irq->handle;
+	struct notification *n = irq->ntfn;
+	irq->handle = -1;
+	irq->ntfn = NULL;
 	spin_unlock_irqrestore(&irq_objs_lock, f);
+	if (handle >= 0)
+		irq_unregister(handle);
 	if (n)
 		kobject_put(&n->obj);
+	/* Ready to be handed out again (the record itself stays). */
+	f = spin_lock_irqsave(&irq_objs_lock);
+	kobject_init(&irq->obj, CAP_TYPE_IRQ, irq_obj_destroy);
+	spin_unlock_irqrestore(&irq_objs_lock, f);
 }
 
 void devobj_init(void)
@@ -62,35 +68,36 @@ struct irq_obj *irq_obj_of(unsigned line)
 	return line < DEVOBJ_ISA_IRQS ? &irq_objs[line] : NULL;
 }
 
+/*
+ * The first bind registers the line; binding again keeps the registration
+ * and only swaps the notification, so a rebind never releases a vector while
+ * an interrupt may be in flight, and never re-routes the line. Either way
+ * the line ends unmasked: a new driver starts with interrupts on, whatever
+ * its predecessor left unacknowledged. Registering takes irq_lock and
+ * ioapic_lock, which nest inside irq_objs_lock, and never waits, so it is
+ * done under the lock: two binders cannot both register.
+ */
 int irq_obj_bind(struct irq_obj *irq, struct notification *n, uint64_t bits)
 {
 	kobject_get(&n->obj);
 	irqflags_t f = spin_lock_irqsave(&irq_objs_lock);
-	struct notification *old = unbind_locked(irq);
+	if (irq->handle < 0) {
+		int h = irq_register_isa(irq->line, irq_obj_interrupt, irq);
+		if (h < 0) {
+			spin_unlock_irqrestore(&irq_objs_lock, f);
+			kobject_put(&n->obj);
+			return h == -ERR_NOSPACE ? -ERR_NOSPACE : -ERR_BUSY;
+		}
+		irq->handle = h;
+	}
+	struct notification *old = irq->ntfn;
 	irq->ntfn = n;
 	irq->bits = bits ? bits : 1;
+	irq_unmask(irq->handle);
 	spin_unlock_irqrestore(&irq_objs_lock, f);
 	if (old)
 		kobject_put(&old->obj);
-	/* Registering programs the I/O APIC: outside our lock. The line starts
-	 * unmasked; an interrupt before we store the handle finds it bound. */
-	int h = irq_register_isa(irq->line, irq_obj_interrupt, irq);
-	f = spin_lock_irqsave(&irq_objs_lock);
-	if (h >= 0 && irq->ntfn == n) {
-		irq->handle = h;
-		h = 0;
-	} else if (h >= 0) {
-		irq_unregister(h); /* rebound meanwhile */
-		h = 0;
-	} else {
-		old = irq->ntfn == n ? unbind_locked(irq) : NULL;
-		spin_unlock_irqrestore(&irq_objs_lock, f);
-		if (old)
-			kobject_put(&old->obj);
-		return h == -ERR_NOSPACE ? -ERR_NOSPACE : -ERR_BUSY;
-	}
-	spin_unlock_irqrestore(&irq_objs_lock, f);
-	return h;
+	return 0;
 }
 
 int irq_obj_ack(struct irq_obj *irq)

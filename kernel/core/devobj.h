@@ -11,8 +11,10 @@
  * line and signals the notification (with the badge of the notification
  * capability given, or bit 0 when unbadged); the driver handles the device
  * and calls SYS_IRQ_ACK, which unmasks the line. Binding again replaces the
- * notification. When the last capability to an IRQ object is deleted, the
- * line is released (masked) and the notification dropped.
+ * notification (the line keeps its vector) and unmasks the line. When the
+ * last capability to an IRQ object is deleted, the line is released (masked,
+ * and any handler still running on another CPU waited for) and the
+ * notification dropped.
  *
  * IoPorts objects name ports [base, base + count) and never change.
  * SYS_IOPORT_SUB makes one for a part of the range; SYS_IOPORT_ENABLE lets
@@ -21,8 +23,11 @@
  * ioperm.c). Any other port raises #GP, which kills the process like any
  * fault.
  *
- * Locking: irq_objs_lock guards every IRQ object's binding; an IoPorts object
- * is immutable; a process's bitmap is guarded by its lock (p->lock).
+ * Locking: irq_objs_lock guards every IRQ object's binding and is taken
+ * before core/irq.h's own lock (the interrupt handler masks the line under
+ * it); releasing a line waits for its handler, so it is never done under
+ * irq_objs_lock (docs/locking.md). An IoPorts object is immutable; a
+ * process's bitmap is guarded by its lock (p->lock).
  */
 #ifndef ORB_CORE_DEVOBJ_H
 #define ORB_CORE_DEVOBJ_H

@@ -14,7 +14,8 @@
  *   - the thread to run next last ran on this CPU, is fully switched out, is
  *     at least as important as the caller, and nothing more important is
  *     ready here;
- *   - neither process is being killed.
+ *   - neither process is being killed;
+ *   - the endpoint is not closed (SYS_ENDPOINT_CLOSE).
  * Then the fast path delivers the message straight into the other thread's
  * user context, blocks the current thread in the state the general path
  * would have left it in (a queued receiver, or a caller waiting for its
@@ -54,7 +55,8 @@ static inline bool takes_over(struct cpu *c, struct thread *t, struct thread *ne
 	return next->node.cpu == c->id && next->state == THREAD_BLOCKED && next->ipc.fastpath_ok &&
 	       !__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE) &&
 	       next->node.prio >= t->node.prio && !rq_has_above(&c->rq, next->node.prio) &&
-	       next->proc->state == PROC_ALIVE;
+	       next->proc->state == PROC_ALIVE &&
+	       !__atomic_load_n(&next->fault_reg, __ATOMIC_RELAXED); /* faultinject.c */
 }
 
 /* Makes next current in place of t, now blocked, and leaves (ipc_lock held). */
@@ -90,6 +92,8 @@ void fastpath_try(uint64_t nr)
 				  &badge))
 		goto slow;
 	struct endpoint *ep = container_of(obj, struct endpoint, obj);
+	if (ep->closed)
+		goto slow;
 	if (nr == SYS_CALL) {
 		struct wait_node *n = waitq_first(&ep->receivers);
 		struct thread *r = n ? container_of(n, struct thread, wait) : NULL;

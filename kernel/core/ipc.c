@@ -15,6 +15,7 @@
 #include <orbital/syscall.h>
 
 struct spinlock ipc_lock = SPINLOCK_INIT("ipc");
+void (*ipc_wake_hook)(struct thread *t);
 
 static struct thread *wait_thread(struct wait_node *n)
 {
@@ -29,6 +30,22 @@ uint64_t ipc_deadline(uint64_t timeout_ns)
 	return timeout_ns > UINT64_MAX - 1 - now ? UINT64_MAX - 1 : now + timeout_ns;
 }
 
+/*
+ * Wakes t, which the caller has just ended the IPC wait of (ipc_lock held).
+ *
+ * Always with ipc_lock still held: t may run meanwhile for another reason
+ * (its deadline, a kill), but it cannot leave the wait, and so cannot end and
+ * be freed, without taking ipc_lock first (wait_done, ipc_resume_blocked,
+ * ipc_thread_cleanup). Waking after the unlock would let it: the wake would
+ * then write into a freed thread. Order: ipc_lock, then sched_wake's rq_lock.
+ */
+static void wake_locked(struct thread *t)
+{
+	if (ipc_wake_hook)
+		ipc_wake_hook(t);
+	sched_wake(t);
+}
+
 /* ---- Objects ------------------------------------------------------------ */
 
 /* Ends t's wait with status err (ipc_lock held; t is queued on wq). */
@@ -40,30 +57,40 @@ static void fail_waiter(struct waitq *wq, struct thread *t, int64_t err)
 	uctx_set_ret(t, err);
 }
 
-static void endpoint_destroy(struct kobject *obj)
+/* Fails every thread queued on ep with err, at most 64 per queue per hold of
+ * ipc_lock. close: marks ep closed first, in the same critical section as the
+ * first batch, so no thread queues after it. */
+static void endpoint_fail_all(struct endpoint *ep, int64_t err, bool close)
 {
-	struct endpoint *ep = container_of(obj, struct endpoint, obj);
-	struct thread *woken[2][64];
 	size_t n[2];
-	/* Wake everyone still waiting on it: their capability is gone. */
-	for (;;) {
+	do {
 		irqflags_t f = spin_lock_irqsave(&ipc_lock);
+		if (close)
+			ep->closed = true;
 		n[0] = n[1] = 0;
 		struct waitq *qs[2] = {&ep->senders, &ep->receivers};
 		for (int q = 0; q < 2; q++) {
 			struct thread *t;
 			while (n[q] < 64 && (t = wait_thread(waitq_peek(qs[q])))) {
-				fail_waiter(qs[q], t, -ERR_BADCAP);
-				woken[q][n[q]++] = t;
+				fail_waiter(qs[q], t, err);
+				wake_locked(t);
+				n[q]++;
 			}
 		}
 		spin_unlock_irqrestore(&ipc_lock, f);
-		for (int q = 0; q < 2; q++)
-			for (size_t i = 0; i < n[q]; i++)
-				sched_wake(woken[q][i]);
-		if (n[0] < 64 && n[1] < 64)
-			break;
-	}
+	} while (n[0] == 64 || n[1] == 64);
+}
+
+void endpoint_close(struct endpoint *ep)
+{
+	endpoint_fail_all(ep, -ERR_CLOSED, true);
+}
+
+static void endpoint_destroy(struct kobject *obj)
+{
+	struct endpoint *ep = container_of(obj, struct endpoint, obj);
+	/* Wake everyone still waiting on it: their capability is gone. */
+	endpoint_fail_all(ep, -ERR_BADCAP, false);
 	kfree(ep);
 }
 
@@ -87,12 +114,13 @@ static void notification_destroy(struct kobject *obj)
 	for (;;) {
 		irqflags_t f = spin_lock_irqsave(&ipc_lock);
 		struct thread *t = wait_thread(waitq_peek(&n->waiters));
-		if (t)
+		if (t) {
 			fail_waiter(&n->waiters, t, -ERR_BADCAP);
+			wake_locked(t);
+		}
 		spin_unlock_irqrestore(&ipc_lock, f);
 		if (!t)
 			break;
-		sched_wake(t);
 	}
 	kfree(n);
 }
@@ -119,10 +147,9 @@ static void reply_destroy(struct kobject *obj)
 		c->ipc.reply = NULL;
 		c->ipc.state = IPC_IDLE;
 		uctx_set_ret(c, -ERR_NOENT);
+		wake_locked(c);
 	}
 	spin_unlock_irqrestore(&ipc_lock, f);
-	if (c)
-		sched_wake(c);
 	kfree(r);
 }
 
@@ -226,8 +253,9 @@ static int64_t wait_done(struct thread *t, uint64_t deadline, irqflags_t f)
 			spin_unlock_irqrestore(&ipc_lock, f);
 			return dying ? -ERR_BUSY : -ERR_TIMEOUT;
 		}
-		/* Wakers change t->ipc.state under ipc_lock and wake t after
-		 * releasing it, so no wake-up is lost between here and the block. */
+		/* Wakers change t->ipc.state and wake t under ipc_lock (wake_locked),
+		 * so no wake-up is lost between here and the block, and t cannot
+		 * return (and end) while a waker still has to wake it. */
 		sched_prepare_block();
 		spin_unlock_irqrestore(&ipc_lock, f);
 		timed_out = sched_block_until(deadline);
@@ -257,7 +285,7 @@ static void take_call(struct thread *r, struct thread *c)
 }
 
 /* The reply r owed to c is lost (ipc_lock held): c fails with -ERR_NOENT.
- * Returns c, to wake once the lock is released. */
+ * Returns c, for the caller to wake before it releases the lock. */
 static struct thread *drop_call(struct thread *r)
 {
 	struct thread *c = r->ipc.caller;
@@ -290,6 +318,11 @@ int64_t ipc_send(struct endpoint *ep, uint64_t badge, bool grant, bool call, boo
 	}
 	uint64_t deadline = ipc_deadline(timeout_ns);
 	irqflags_t f = spin_lock_irqsave(&ipc_lock);
+	if (ep->closed) {
+		spin_unlock_irqrestore(&ipc_lock, f);
+		kobject_put(&ep->obj);
+		return -ERR_CLOSED;
+	}
 	s->ipc.fastpath_ok = deadline == UINT64_MAX; /* for the reply, if a call */
 	struct thread *r = wait_thread(waitq_pop(&ep->receivers));
 	if (r) {
@@ -301,20 +334,14 @@ int64_t ipc_send(struct endpoint *ep, uint64_t badge, bool grant, bool call, boo
 			s->ipc.can_grant = grant;
 			take_call(r, s);
 		}
-		if (!call) {
-			spin_unlock_irqrestore(&ipc_lock, f);
-			kobject_put(&ep->obj);
-			if (lost)
-				sched_wake(lost);
-			sched_wake(r);
-			return 0;
-		}
-		/* A call: wait for the reply (r runs meanwhile). */
+		if (lost)
+			wake_locked(lost);
+		wake_locked(r);
 		spin_unlock_irqrestore(&ipc_lock, f);
 		kobject_put(&ep->obj);
-		if (lost)
-			sched_wake(lost);
-		sched_wake(r);
+		if (!call)
+			return 0;
+		/* A call: wait for the reply (r runs meanwhile). */
 		f = spin_lock_irqsave(&ipc_lock);
 		return wait_done(s, deadline, f);
 	}
@@ -343,6 +370,11 @@ int64_t ipc_recv(struct endpoint *ep, uint64_t timeout_ns)
 	struct thread *r = thread_current();
 	uint64_t deadline = ipc_deadline(timeout_ns);
 	irqflags_t f = spin_lock_irqsave(&ipc_lock);
+	if (ep->closed) { /* before anything changes: the call it owes stays owed */
+		spin_unlock_irqrestore(&ipc_lock, f);
+		kobject_put(&ep->obj);
+		return -ERR_CLOSED;
+	}
 	struct thread *lost = drop_call(r);
 	struct thread *s = wait_thread(waitq_pop(&ep->senders));
 	if (s) {
@@ -355,26 +387,24 @@ int64_t ipc_recv(struct endpoint *ep, uint64_t timeout_ns)
 			s->ipc.state = IPC_IDLE;
 			uctx_set_ret(s, 0);
 		}
+		if (lost)
+			wake_locked(lost);
+		if (wake)
+			wake_locked(s);
 		spin_unlock_irqrestore(&ipc_lock, f);
 		kobject_put(&ep->obj);
-		if (lost)
-			sched_wake(lost);
-		if (wake)
-			sched_wake(s);
 		return 0;
 	}
+	if (lost)
+		wake_locked(lost);
 	if (timeout_ns == 0) {
 		spin_unlock_irqrestore(&ipc_lock, f);
 		kobject_put(&ep->obj);
-		if (lost)
-			sched_wake(lost);
 		return -ERR_TIMEOUT;
 	}
 	ipc_queue_receiver(ep, r, deadline == UINT64_MAX);
 	spin_unlock_irqrestore(&ipc_lock, f);
 	kobject_put(&ep->obj);
-	if (lost)
-		sched_wake(lost);
 	f = spin_lock_irqsave(&ipc_lock);
 	return wait_done(r, deadline, f);
 }
@@ -404,8 +434,8 @@ int64_t ipc_reply(void)
 	}
 	r->ipc.caller = NULL;
 	answer(r, c, c->ipc.can_grant);
+	wake_locked(c);
 	spin_unlock_irqrestore(&ipc_lock, f);
-	sched_wake(c);
 	return 0;
 }
 
@@ -446,14 +476,12 @@ int64_t ipc_reply_to(struct reply_obj *ro)
 	}
 	ro->caller = NULL;
 	answer(r, c, ro->grant);
+	wake_locked(c);
 	spin_unlock_irqrestore(&ipc_lock, f);
-	sched_wake(c);
 	return 0;
 }
 
 /* ---- Notifications -------------------------------------------------------- */
-
-#define NTFN_WORD_MASK 0x7fffffffffffffffull /* the word is a non-negative return value */
 
 int64_t ntfn_signal(struct notification *n, uint64_t bits)
 {
@@ -468,10 +496,9 @@ int64_t ntfn_signal(struct notification *n, uint64_t bits)
 		t->ipc.queue_obj = NULL;
 		uctx_set_ret(t, (int64_t)n->word);
 		n->word = 0;
+		wake_locked(t);
 	}
 	spin_unlock_irqrestore(&ipc_lock, f);
-	if (t)
-		sched_wake(t);
 	return 0;
 }
 
@@ -499,27 +526,34 @@ int64_t ntfn_wait(struct notification *n, uint64_t timeout_ns)
 
 /* ---- IPC buffers and thread exit ------------------------------------------- */
 
+/*
+ * The frame is looked up and registered in one p->lock critical section, and
+ * memobj_unmap removes a mapping and clears the registrations in it in one
+ * too: so a registered buffer's frame is always still mapped there, and the
+ * kernel never writes a message into a frame that went back to the allocator.
+ */
 int64_t ipc_buffer_set(uint64_t va)
 {
 	struct thread *t = thread_current();
-	paddr_t pa = 0;
-	if (va) {
-		if (va % PAGE_SIZE)
-			return -ERR_INVAL;
-		pa = memobj_lookup(t->proc, va, ORB_PROT_READ | ORB_PROT_WRITE);
-		if (!pa)
-			return -ERR_FAULT;
+	struct process *p = t->proc;
+	if (va % PAGE_SIZE)
+		return -ERR_INVAL;
+	irqflags_t f = spin_lock_irqsave(&p->lock);
+	paddr_t pa = va ? memobj_lookup_locked(p, va, ORB_PROT_READ | ORB_PROT_WRITE) : 0;
+	if (va && !pa) {
+		spin_unlock_irqrestore(&p->lock, f);
+		return -ERR_FAULT;
 	}
-	irqflags_t f = spin_lock_irqsave(&ipc_lock);
+	spin_lock(&ipc_lock);
 	t->ipc.buf_va = va;
 	t->ipc.buf_pa = pa;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	spin_unlock(&ipc_lock);
+	spin_unlock_irqrestore(&p->lock, f);
 	return 0;
 }
 
-void ipc_buffer_unmapped(struct process *p, uint64_t va, uint64_t end)
+void ipc_buffer_unmapped_locked(struct process *p, uint64_t va, uint64_t end)
 {
-	irqflags_t pf = spin_lock_irqsave(&p->lock);
 	spin_lock(&ipc_lock);
 	for (struct thread *t = p->threads; t; t = t->proc_next) {
 		if (t->ipc.buf_va && t->ipc.buf_va >= va && t->ipc.buf_va < end) {
@@ -528,7 +562,6 @@ void ipc_buffer_unmapped(struct process *p, uint64_t va, uint64_t end)
 		}
 	}
 	spin_unlock(&ipc_lock);
-	spin_unlock_irqrestore(&p->lock, pf);
 }
 
 void ipc_thread_cleanup(struct thread *t)
@@ -552,9 +585,9 @@ void ipc_thread_cleanup(struct thread *t)
 	t->ipc.replier = NULL;
 	t->ipc.reply = NULL;
 	struct thread *c = drop_call(t); /* its caller learns the reply is lost */
+	if (c)
+		wake_locked(c);
 	t->ipc.buf_va = 0;
 	t->ipc.buf_pa = 0;
 	spin_unlock_irqrestore(&ipc_lock, f);
-	if (c)
-		sched_wake(c);
 }

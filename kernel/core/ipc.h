@@ -20,12 +20,22 @@
  * received again without replying, or deleted the Reply capability) wakes
  * the caller with -ERR_NOENT instead of leaving it blocked.
  *
+ * Closing. SYS_ENDPOINT_CLOSE ends an endpoint for good (a service that is
+ * gone): every thread queued on it, sending, calling or receiving, fails
+ * with -ERR_CLOSED, and so does every later send, call or receive through
+ * any capability to it (the fast path included). Calls already received
+ * are not the endpoint's any more: their replies (implicit or saved) still
+ * answer them, or fail them with -ERR_NOENT when lost.
+ *
  * Queues are wait queues (waitq.h): priority, then FIFO. Timeouts are
  * deadlines on the monotonic clock; 0 polls.
  *
  * Locking: one lock, ipc_lock, guards every endpoint's and notification's
  * queues and word, every Reply object, and every thread's struct thread_ipc.
- * Order: proc->lock, then ipc_lock, then rq_locks; cap_lock innermost.
+ * Order: proc->lock, then ipc_lock, then rq_locks; cap_lock innermost. A
+ * thread's IPC buffer registration (buf_va, buf_pa) changes with its
+ * process's lock held as well (ipc_buffer_set, ipc_buffer_unmapped_locked),
+ * so it never outlives the mapping it was looked up in.
  */
 #ifndef ORB_CORE_IPC_H
 #define ORB_CORE_IPC_H
@@ -40,6 +50,7 @@ struct endpoint {
 	struct kobject obj;
 	struct waitq senders;	/* ipc_lock: IPC_SENDING threads */
 	struct waitq receivers; /* ipc_lock: IPC_RECEIVING threads */
+	bool closed;		/* ipc_lock: ended by SYS_ENDPOINT_CLOSE (never reopens) */
 };
 
 struct notification {
@@ -57,6 +68,13 @@ struct reply_obj {
 struct process;
 
 int endpoint_create(struct endpoint **out);
+
+/* SYS_ENDPOINT_CLOSE: closes ep and fails its waiting threads with
+ * -ERR_CLOSED. Closing a closed endpoint does nothing. */
+void endpoint_close(struct endpoint *ep);
+
+/* The bits a notification word can hold (the word is a non-negative return value). */
+#define NTFN_WORD_MASK 0x7fffffffffffffffull
 int notification_create(struct notification **out);
 
 /* The calls below act for the running thread, on its user context. Those that
@@ -87,8 +105,9 @@ int64_t ntfn_wait(struct notification *n, uint64_t timeout_ns);
 /* SYS_IPC_BUFFER: va must be a mapped, writable page of the thread's process (0: none). */
 int64_t ipc_buffer_set(uint64_t va);
 
-/* p unmapped [va, end): threads whose IPC buffer was there lose it. */
-void ipc_buffer_unmapped(struct process *p, uint64_t va, uint64_t end);
+/* p unmaps [va, end): threads whose IPC buffer was there lose it. The caller
+ * holds p->lock, in the critical section that removes the mapping. */
+void ipc_buffer_unmapped_locked(struct process *p, uint64_t va, uint64_t end);
 
 /* A thread is ending: takes it off any queue, fails a call it owed a reply to,
  * forgets a reply it waited for. */
@@ -100,6 +119,10 @@ void ipc_resume_blocked(void);
 
 /* Deadline for a timeout in ns from now (IPC_TIMEOUT_NEVER: UINT64_MAX). */
 uint64_t ipc_deadline(uint64_t timeout_ns);
+
+/* Tests only (kernel/test/kt_ipc.c), NULL otherwise: called between taking a
+ * thread off its wait and waking it, to hold that moment open. */
+extern void (*ipc_wake_hook)(struct thread *t);
 
 /* For the fast path (fastpath.c), with ipc_lock held. */
 void ipc_queue_receiver(struct endpoint *ep, struct thread *t, bool fastpath_ok);

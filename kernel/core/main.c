@@ -5,6 +5,7 @@
  * the boot page tables (first 4 GiB identity and direct-mapped). Each step
  * below depends only on the ones before it; nothing runs from constructors.
  */
+#include "core/faultinject.h"
 #include "core/bootinfo.h"
 #include "core/kmain.h"
 #include "lib/kprintf.h"
@@ -74,6 +75,8 @@ static void kmain_thread(void *arg)
 	char test[BOOT_CMDLINE_MAX];
 	if (bootinfo_cmdline_get(&boot_info, "test", test, sizeof(test)))
 		ktest_main(test);
+	/* Fault injection into services, only if the command line asks for it. */
+	faultinject_start(&boot_info);
 	/* User space: init, from the boot archive. */
 	char name[32] = "init";
 	bootinfo_cmdline_get(&boot_info, "init", name, sizeof(name));

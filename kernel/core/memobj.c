@@ -4,6 +4,7 @@
 #include "core/memobj.h"
 #include "core/process.h"
 #include "core/ipc.h"
+#include "core/quota.h"
 #include "mm/heap.h"
 #include "mm/phys.h"
 #include "lib/string.h"
@@ -20,6 +21,38 @@ bool mem_reserve_ok(size_t npages)
 	if (reserve < RESERVE_MIN_PAGES)
 		reserve = RESERVE_MIN_PAGES;
 	return free > reserve && free - reserve >= npages;
+}
+
+uint64_t memobj_bytes(size_t npages)
+{
+	return quota_heap_bytes(sizeof(struct memobj) + npages * sizeof(paddr_t)) +
+	       (uint64_t)npages * PAGE_SIZE;
+}
+
+/* What one mapping record costs its process's quota. */
+static uint64_t map_record_bytes(void)
+{
+	return quota_heap_bytes(sizeof(struct vm_mapping));
+}
+
+/* The most page tables mapping [va, va + len) can add: one per 2 MiB, 1 GiB
+ * and 512 GiB region the range touches (the root exists already). */
+static uint64_t map_tables_max(vaddr_t va, uint64_t len)
+{
+	vaddr_t last = va + len - 1;
+	uint64_t n = 0;
+	for (int shift = 21; shift <= 39; shift += 9)
+		n += (last >> shift) - (va >> shift) + 1;
+	return n;
+}
+
+uint64_t mem_user_budget(void)
+{
+	size_t free = pmm_free_count(&kernel_pmm);
+	size_t reserve = pmm_usable_count(&kernel_pmm) / 8;
+	if (reserve < RESERVE_MIN_PAGES)
+		reserve = RESERVE_MIN_PAGES;
+	return free > reserve ? (uint64_t)(free - reserve) * PAGE_SIZE : 0;
 }
 
 static void memobj_destroy(struct kobject *obj)
@@ -116,9 +149,18 @@ int memobj_map(struct process *p, struct memobj *mo, vaddr_t va, uint64_t offset
 		return -ERR_PERM;
 	if (offset / PAGE_SIZE > mo->npages || len / PAGE_SIZE > mo->npages - offset / PAGE_SIZE)
 		return -ERR_RANGE;
+	/* The record and the most page tables it can need are charged to p's
+	 * quota first; what the tables did not take is given back below. */
+	uint64_t tables_max = map_tables_max(va, len);
+	uint64_t charge = map_record_bytes() + tables_max * PAGE_SIZE;
+	int qerr = quota_charge(p->quota, charge);
+	if (qerr)
+		return qerr;
 	struct vm_mapping *m = kmalloc(sizeof(*m));
-	if (!m)
+	if (!m) {
+		quota_uncharge(p->quota, charge);
 		return -ERR_NOMEM;
+	}
 	*m = (struct vm_mapping){.va = va,
 				 .npages = len / PAGE_SIZE,
 				 .mo = mo,
@@ -131,28 +173,45 @@ int memobj_map(struct process *p, struct memobj *mo, vaddr_t va, uint64_t offset
 	while (*pp && (*pp)->va + (*pp)->npages * PAGE_SIZE <= va)
 		pp = &(*pp)->next;
 	if (p->state != PROC_ALIVE || (*pp && (*pp)->va < va + len)) {
-		int err = p->state != PROC_ALIVE ? -ERR_BUSY : -ERR_EXIST;
+		int err = p->state != PROC_ALIVE ? -ERR_DEAD : -ERR_EXIST;
 		spin_unlock_irqrestore(&p->lock, f);
+		quota_uncharge(p->quota, charge);
 		kfree(m);
 		return err;
 	}
-	/* Invoke: the page tables may still run out of memory; undo then. */
+	/* Invoke: the page tables may still run out of memory; undo then. The
+	 * tables stay until tear-down (and stay charged): p->lock serializes
+	 * every change to p's tables that can add one. */
+	size_t tables_before = p->space.ntables;
 	unsigned flags = vm_flags(prot) | (mo->device ? VM_NOCACHE : 0);
 	for (size_t i = 0; i < m->npages; i++) {
 		int err = vm_map(&p->space, va + i * PAGE_SIZE, mo->frames[m->first + i], flags);
 		if (err) {
 			unmap_pages(p, va, i);
+			uint64_t added = p->space.ntables - tables_before;
 			spin_unlock_irqrestore(&p->lock, f);
+			quota_uncharge(p->quota, charge - added * PAGE_SIZE);
 			vm_flush_tlb(va, i * PAGE_SIZE);
 			kfree(m);
 			return err == -ERR_EXIST ? -ERR_EXIST : -ERR_NOMEM;
 		}
 	}
+	uint64_t added = p->space.ntables - tables_before;
+	quota_uncharge(p->quota, (tables_max - added) * PAGE_SIZE);
 	kobject_get(&mo->obj);
 	m->next = *pp;
 	*pp = m;
 	spin_unlock_irqrestore(&p->lock, f);
 	return 0;
+}
+
+/* True if a mapping of p strictly contains [va, end) (p->lock held). */
+static bool splits(struct process *p, vaddr_t va, vaddr_t end)
+{
+	for (struct vm_mapping *m = p->maps; m; m = m->next)
+		if (m->va < va && m->va + m->npages * PAGE_SIZE > end)
+			return true;
+	return false;
 }
 
 int memobj_unmap(struct process *p, vaddr_t va, uint64_t len)
@@ -161,12 +220,26 @@ int memobj_unmap(struct process *p, vaddr_t va, uint64_t len)
 		return -ERR_INVAL;
 	vaddr_t end = va + len;
 	/* A mapping strictly containing the range splits in two (only one can):
-	 * have the second half ready before changing anything. */
-	struct vm_mapping *spare = kmalloc(sizeof(*spare));
-	if (!spare)
-		return -ERR_NOMEM;
+	 * have the second half ready (and charged) before changing anything. A
+	 * process out of quota or memory can still unmap whatever needs no split. */
+	int spare_err = quota_charge(p->quota, map_record_bytes());
+	struct vm_mapping *spare = spare_err ? NULL : kmalloc(sizeof(*spare));
+	if (!spare_err && !spare) {
+		quota_uncharge(p->quota, map_record_bytes());
+		spare_err = -ERR_NOMEM;
+	}
 	struct vm_mapping *removed = NULL;
 	irqflags_t f = spin_lock_irqsave(&p->lock);
+	if (p->state != PROC_ALIVE || (!spare && splits(p, va, end))) {
+		/* (dead: its mappings are going or gone with it) */
+		int err = p->state != PROC_ALIVE ? -ERR_DEAD : spare_err;
+		spin_unlock_irqrestore(&p->lock, f);
+		if (spare) {
+			kfree(spare);
+			quota_uncharge(p->quota, map_record_bytes());
+		}
+		return err;
+	}
 	for (struct vm_mapping **pp = &p->maps; *pp;) {
 		struct vm_mapping *m = *pp;
 		vaddr_t ms = m->va, me = m->va + m->npages * PAGE_SIZE;
@@ -200,16 +273,22 @@ int memobj_unmap(struct process *p, vaddr_t va, uint64_t len)
 			pp = &m->next;
 		}
 	}
+	/* In the same critical section: an IPC buffer registered in the range
+	 * must not outlive its mapping (its frame may be freed below). */
+	ipc_buffer_unmapped_locked(p, va, end);
 	spin_unlock_irqrestore(&p->lock, f);
-	ipc_buffer_unmapped(p, va, end);
 	vm_flush_tlb(va, len);
 	while (removed) {
 		struct vm_mapping *m = removed;
 		removed = m->next;
 		kobject_put(&m->mo->obj);
 		kfree(m);
+		quota_uncharge(p->quota, map_record_bytes());
 	}
-	kfree(spare);
+	if (spare) { /* no split: the spare record was not needed */
+		kfree(spare);
+		quota_uncharge(p->quota, map_record_bytes());
+	}
 	return 0;
 }
 
@@ -222,6 +301,10 @@ int memobj_protect(struct process *p, vaddr_t va, uint64_t len, unsigned prot)
 		return -ERR_INVAL;
 	vaddr_t end = va + len;
 	irqflags_t f = spin_lock_irqsave(&p->lock);
+	if (p->state != PROC_ALIVE) {
+		spin_unlock_irqrestore(&p->lock, f);
+		return -ERR_DEAD; /* its page tables may be gone */
+	}
 	for (struct vm_mapping *m = p->maps; m; m = m->next) {
 		vaddr_t me = m->va + m->npages * PAGE_SIZE;
 		if (me > va && m->va < end && (prot & m->max_prot) != prot) {
@@ -234,8 +317,11 @@ int memobj_protect(struct process *p, vaddr_t va, uint64_t len, unsigned prot)
 		if (me <= va || ms >= end)
 			continue;
 		vaddr_t cs = ms > va ? ms : va, ce = me < end ? me : end;
+		/* This CPU's TLB only: a shootdown here, with p->lock held and interrupts
+		 * off, would wait forever for a CPU spinning on p->lock with its own
+		 * interrupts off. The range is flushed everywhere below, unlocked. */
 		for (vaddr_t a = cs; a < ce; a += PAGE_SIZE)
-			vm_protect(&p->space, a, vm_flags(prot));
+			vm_protect_local(&p->space, a, vm_flags(prot), NULL);
 		if (cs == ms && ce == me)
 			m->prot = prot; /* (partial changes leave m->prot as a summary) */
 	}
@@ -257,20 +343,17 @@ void memobj_unmap_all(struct process *p)
 		all = m->next;
 		kobject_put(&m->mo->obj);
 		kfree(m);
+		quota_uncharge(p->quota, map_record_bytes());
 	}
 }
 
-paddr_t memobj_lookup(struct process *p, vaddr_t va, unsigned prot)
+paddr_t memobj_lookup_locked(struct process *p, vaddr_t va, unsigned prot)
 {
-	paddr_t pa = 0;
-	irqflags_t f = spin_lock_irqsave(&p->lock);
 	for (struct vm_mapping *m = p->maps; m; m = m->next) {
-		if (va >= m->va && va < m->va + m->npages * PAGE_SIZE) {
-			if ((m->prot & prot) == prot)
-				pa = m->mo->frames[m->first + (va - m->va) / PAGE_SIZE];
-			break;
-		}
+		if (va >= m->va && va < m->va + m->npages * PAGE_SIZE)
+			return (m->prot & prot) == prot
+				   ? m->mo->frames[m->first + (va - m->va) / PAGE_SIZE]
+				   : 0;
 	}
-	spin_unlock_irqrestore(&p->lock, f);
-	return pa;
+	return 0;
 }

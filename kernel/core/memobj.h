@@ -12,6 +12,10 @@
  * them even after every capability is gone. Unmapping part of a mapping
  * splits it. The frames are freed when the object's last reference goes.
  *
+ * The mapping records and the page tables a mapping adds are charged to the
+ * quota of the process mapped into (core/quota.h), and given back when the
+ * record is freed (unmap, tear-down) and when the tables are (tear-down).
+ *
  * Memory the kernel hands to user space is bounded: creating objects (and
  * processes and threads, through mem_reserve_ok) fails with -ERR_NOMEM
  * rather than eat into the reserve the kernel keeps for itself.
@@ -49,6 +53,14 @@ struct process;
 /* True if npages more frames may go to user space and its kernel objects. */
 bool mem_reserve_ok(size_t npages);
 
+/* The bytes user space may have now: free memory less the kernel's reserve
+ * (the root quota's limit). */
+uint64_t mem_user_budget(void);
+
+/* What an object of npages pages costs the quota that creates it: its frames
+ * and its record. */
+uint64_t memobj_bytes(size_t npages);
+
 /* Creates an object of `size` bytes (a page multiple, > 0). */
 int memobj_create(size_t size, struct memobj **out);
 
@@ -59,22 +71,30 @@ int memobj_create_phys(paddr_t base, size_t size, struct memobj **out);
 /* Maps pages [offset, offset + len) of mo at va in p with prot (ORB_PROT_*),
  * allowed up to max_prot. Errors: -ERR_INVAL (alignment, prot, W+X),
  * -ERR_RANGE (outside the object or user space), -ERR_EXIST (overlaps a
- * mapping), -ERR_NOMEM. Nothing is mapped on error. */
+ * mapping), -ERR_NOMEM, -ERR_DEAD (p is not ALIVE: its tables are going or
+ * gone; checked under p->lock, which its tear-down takes). Nothing is mapped
+ * on error. */
 int memobj_map(struct process *p, struct memobj *mo, vaddr_t va, uint64_t offset, uint64_t len,
 	       unsigned prot, unsigned max_prot);
 
 /* Unmaps whatever p maps in [va, va + len). -ERR_INVAL/-ERR_RANGE for bad
- * ranges, -ERR_NOMEM if a split needs memory (nothing changed then). */
+ * ranges, -ERR_NOMEM if a split needs memory, -ERR_DEAD if p is not ALIVE
+ * (nothing changed then). IPC buffers registered in the range are dropped in
+ * the same p->lock critical section that removes the mapping, so no thread
+ * keeps a buffer whose frame is about to be freed. */
 int memobj_unmap(struct process *p, vaddr_t va, uint64_t len);
 
 /* Changes the protection of every mapped page in [va, va + len); -ERR_PERM if
- * some mapping's capability did not allow prot (nothing changed then). */
+ * some mapping's capability did not allow prot, -ERR_DEAD if p is not ALIVE
+ * (nothing changed then). */
 int memobj_protect(struct process *p, vaddr_t va, uint64_t len, unsigned prot);
 
 /* Removes every mapping of p (process tear-down). */
 void memobj_unmap_all(struct process *p);
 
-/* The frame mapped at page va with at least `prot`, or 0. */
-paddr_t memobj_lookup(struct process *p, vaddr_t va, unsigned prot);
+/* The frame mapped at page va with at least `prot`, or 0. The caller holds
+ * p->lock and may keep the address only as long as a registration that
+ * memobj_unmap clears under that lock (the IPC buffer). */
+paddr_t memobj_lookup_locked(struct process *p, vaddr_t va, unsigned prot);
 
 #endif

@@ -1,15 +1,27 @@
 /*
- * Processes and Thread objects (see process.h).
+ * Processes and Thread objects (see process.h for the life cycle).
+ *
+ * The states move only forwards and only under p->lock: ALIVE -> DYING in
+ * process_mark_dying_locked() (kill, exit, fault, or the last started thread
+ * ending), DYING -> DEAD in process_finish() (teardown, then waiters and
+ * watches). Everything that attaches to a process (here: threads; memobj.c:
+ * mappings; syscall.c: capabilities granted or moved in) checks ALIVE under
+ * p->lock in the critical section that attaches, and fails with -ERR_DEAD.
+ * A process that never started a thread is killed once nothing outside it
+ * reaches it (process.h, "Unreachable processes"; cspace.c counts):
+ * process_orphaned().
  */
 #include "core/process.h"
 #include "core/ipc.h"
 #include "core/devobj.h"
+#include "core/quota.h"
 #include "core/sched.h"
 #include "core/time.h"
 #include "mm/heap.h"
 #include "lib/string.h"
 #include "lib/kprintf.h"
 #include "lib/panic.h"
+#include <arch/layout.h>
 #include <arch/uctx.h>
 #include <orbital/errors.h>
 #include <orbital/ipc.h>
@@ -33,35 +45,122 @@ int process_info(uint64_t i, uint32_t *pid, uint32_t *nthreads, uint32_t *state,
 	for (uint64_t k = 0; p && k < i; k++)
 		p = p->all_next;
 	if (p) {
+		/* Under p->lock (inside procs_lock: never the other way round), so the
+		 * count and the state are one snapshot: a process seen without threads
+		 * after it ran is never seen ALIVE. */
+		spin_lock(&p->lock);
 		*pid = p->pid;
-		*nthreads = __atomic_load_n(&p->nthreads, __ATOMIC_RELAXED);
-		*state = __atomic_load_n(&p->state, __ATOMIC_RELAXED);
+		*nthreads = p->nthreads;
+		*state = p->state;
+		spin_unlock(&p->lock);
 		strlcpy(name, p->name, namelen);
 	}
 	spin_unlock_irqrestore(&procs_lock, f);
 	return p ? 1 : 0;
 }
 
-/* Frees what a process owns: its mappings, page tables and cspace. No thread
- * of p runs any more. */
+size_t process_collect(bool (*want)(const struct process *p, void *arg), void *arg,
+		       struct process **out, size_t max)
+{
+	size_t n = 0;
+	irqflags_t f = spin_lock_irqsave(&procs_lock);
+	for (struct process *p = all_procs; p && n < max; p = p->all_next) {
+		if (process_dying(p) || !want(p, arg))
+			continue;
+		/* A process whose last reference is gone stays on the list until its destroy
+		 * callback takes it off: never revive it. */
+		spin_lock(&cap_lock);
+		if (p->obj.refs > 0) {
+			p->obj.refs++;
+			out[n++] = p;
+		}
+		spin_unlock(&cap_lock);
+	}
+	spin_unlock_irqrestore(&procs_lock, f);
+	return n;
+}
+
+/* Frees what a process owns: its mappings, page tables and cspace. p is
+ * DYING (nothing can be attached any more) and no thread of p runs. */
 static void process_teardown(struct process *p)
 {
 	memobj_unmap_all(p);
+	uint64_t tables = 1 + p->space.ntables; /* (the root too) */
 	vm_space_destroy_user(&p->space);
+	quota_uncharge(p->quota, tables * PAGE_SIZE);
 	irqflags_t f = spin_lock_irqsave(&p->lock);
 	struct cspace *cs = p->cs;
 	p->cs = NULL;
 	spin_unlock_irqrestore(&p->lock, f);
-	if (cs)
+	if (cs) {
 		cspace_destroy(cs); /* may destroy objects only p held (even p's own cap) */
+		quota_uncharge(p->quota, p->cs_bytes);
+	}
 	arch_ioports_release(p);
+}
+
+/*
+ * DYING -> DEAD: tears p down, then marks it DEAD and wakes whoever waits for
+ * that. Called once, by whoever saw p DYING with no thread left under p->lock:
+ * its last thread, a killer of a thread-less process, or the last reference.
+ */
+static void process_finish(struct process *p)
+{
+	process_teardown(p);
+	irqflags_t f = spin_lock_irqsave(&p->lock);
+	KASSERT(p->state == PROC_DYING && p->nthreads == 0);
+	__atomic_store_n(&p->state, PROC_DEAD, __ATOMIC_RELEASE);
+	struct proc_watch *watches = proc_watch_detach_locked(p);
+	/* Waiters are woken under p->lock, which they take to leave the wait: a
+	 * waiter whose deadline passed meanwhile cannot return, end and be freed
+	 * before its wake (locking.md, "Waking a thread"). 64 per hold. */
+	struct wait_node *w;
+	size_t n = 0;
+	while (n < 64 && (w = waitq_pop(&p->waiters)) != NULL) {
+		sched_wake(container_of(w, struct thread, wait));
+		n++;
+	}
+	bool more = !waitq_empty(&p->waiters);
+	spin_unlock_irqrestore(&p->lock, f);
+	proc_watch_fire(watches);
+	while (more) { /* (rare) */
+		f = spin_lock_irqsave(&p->lock);
+		w = waitq_pop(&p->waiters);
+		more = w != NULL;
+		if (w)
+			sched_wake(container_of(w, struct thread, wait));
+		spin_unlock_irqrestore(&p->lock, f);
+	}
+}
+
+/* p->lock held: p runs (or may run) a thread, or is no longer ALIVE: it is
+ * not dormant any more (cspace.h, "Homes"). */
+static void process_wake_locked(struct process *p)
+{
+	kobject_wake(&p->obj); /* (cap_lock nests inside p->lock) */
+}
+
+/* ALIVE -> DYING with this status (p->lock held); false if it was not ALIVE. */
+static bool process_mark_dying_locked(struct process *p, int status)
+{
+	if (p->state != PROC_ALIVE)
+		return false;
+	process_wake_locked(p);
+	p->exit_status = status;
+	__atomic_store_n(&p->state, PROC_DYING, __ATOMIC_RELEASE);
+	return true;
 }
 
 static void process_destroy(struct kobject *obj)
 {
 	struct process *p = container_of(obj, struct process, obj);
+	if (p->state == PROC_ALIVE) { /* never ran a thread, never killed */
+		irqflags_t f = spin_lock_irqsave(&p->lock);
+		process_mark_dying_locked(p, 0);
+		spin_unlock_irqrestore(&p->lock, f);
+	}
 	if (p->state != PROC_DEAD)
-		process_teardown(p); /* never ran a thread */
+		process_finish(p); /* no thread is left to do it */
 	irqflags_t f = spin_lock_irqsave(&procs_lock);
 	for (struct process **pp = &all_procs; *pp; pp = &(*pp)->all_next) {
 		if (*pp == p) {
@@ -71,35 +170,72 @@ static void process_destroy(struct kobject *obj)
 	}
 	nprocs--;
 	spin_unlock_irqrestore(&procs_lock, f);
+	struct quota *q = p->quota;
 	kfree(p);
+	if (q) /* (the record's own charge goes back through p->obj) */
+		kobject_put(&q->obj);
 }
 
-int process_create(const char *name, uint32_t nslots, uint8_t max_prio, struct process **out)
+/* Its check (cspace.h, "Homes"): p never started a thread and nothing
+ * outside p reaches it any more, so nobody can start, kill or wait for it. */
+static void process_orphaned(struct kobject *obj)
+{
+	process_kill(container_of(obj, struct process, obj), ORB_EXIT_KILLED);
+}
+
+/* What a thread of a process costs its quota: the record, the kernel stack
+ * and the FPU state (at most a page on the CPUs we support). */
+static uint64_t thread_bytes(void)
+{
+	return quota_heap_bytes(sizeof(struct thread)) + KSTACK_PAGES * PAGE_SIZE + PAGE_SIZE;
+}
+
+/* What a cspace of nslots slots costs. */
+static uint64_t cspace_bytes(uint32_t nslots)
+{
+	return quota_heap_bytes(sizeof(struct cspace)) +
+	       quota_heap_bytes((uint64_t)nslots * sizeof(struct cspace_slot));
+}
+
+int process_create(const char *name, uint32_t nslots, uint8_t max_prio, struct quota *q,
+		   struct process **out)
 {
 	if (nslots == 0 || nslots > CAP_MAX_SLOTS)
 		return -ERR_INVAL;
-	if (!mem_reserve_ok(8 + nslots * sizeof(struct cspace_slot) / PAGE_SIZE))
-		return -ERR_NOMEM;
-	struct process *p = kzalloc(sizeof(*p));
-	if (!p)
-		return -ERR_NOMEM;
-	int err = cspace_create(nslots, &p->cs);
+	/* The record, the cspace and the root page table. */
+	uint64_t rec = quota_heap_bytes(sizeof(struct process)), csb = cspace_bytes(nslots);
+	int err = quota_charge(q, rec + csb + PAGE_SIZE);
+	if (err)
+		return err;
+	err = -ERR_NOMEM;
+	struct process *p = NULL;
+	if (mem_reserve_ok(8 + nslots * sizeof(struct cspace_slot) / PAGE_SIZE))
+		p = kzalloc(sizeof(*p));
+	if (p)
+		err = cspace_create(nslots, &p->cs);
+	if (!err) {
+		err = vm_space_create_user(&p->space);
+		if (err)
+			cspace_destroy(p->cs);
+	}
 	if (err) {
 		kfree(p);
+		quota_uncharge(q, rec + csb + PAGE_SIZE);
 		return err;
 	}
-	err = vm_space_create_user(&p->space);
-	if (err) {
-		cspace_destroy(p->cs);
-		kfree(p);
-		return err;
-	}
+	p->quota = q;
+	p->cs_bytes = csb;
+	if (q)
+		kobject_get(&q->obj); /* p's */
 	spin_init(&p->lock, "process");
 	waitq_init(&p->waiters);
 	strlcpy(p->name, name, sizeof(p->name));
 	p->max_prio = max_prio;
 	p->state = PROC_ALIVE;
 	kobject_init(&p->obj, CAP_TYPE_PROCESS, process_destroy);
+	kobject_set_home(&p->obj, &p->obj, 0, process_orphaned);
+	p->cs->owner = &p->obj; /* before anything is put in it */
+	quota_attach(&p->obj, q, q ? rec : 0);
 	irqflags_t f = spin_lock_irqsave(&procs_lock);
 	p->pid = next_pid++;
 	p->all_next = all_procs;
@@ -124,13 +260,14 @@ static void thread_obj_destroy(struct kobject *obj)
 	if (unstarted) {
 		to->started = true; /* it starts only to end: nobody can start it any more */
 		p->nrunning++;
-	}
-	spin_unlock_irqrestore(&p->lock, f);
-	if (unstarted) {
+		process_wake_locked(p);
+		/* Woken under p->lock: once it is released a kill may start t too,
+		 * and t may end and be freed (locking.md, "Waking a thread"). */
 		t->ipc.state = IPC_IDLE;
 		t->arg = (void *)1; /* uthread_main: end at once */
 		sched_wake(t);
 	}
+	spin_unlock_irqrestore(&p->lock, f);
 	kobject_put(&p->obj);
 	kfree(to);
 }
@@ -149,14 +286,14 @@ int process_thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64
 {
 	if (prio < 1 || prio > p->max_prio)
 		return -ERR_INVAL;
-	if (!mem_reserve_ok(8))
-		return -ERR_NOMEM;
-	struct thread_obj *to = kzalloc(sizeof(*to));
-	if (!to)
-		return -ERR_NOMEM;
-	struct thread *t = thread_create_stopped(p->name, uthread_main, NULL, prio, 0);
+	int err = quota_charge(p->quota, thread_bytes()); /* given back as it ends */
+	if (err)
+		return err;
+	struct thread_obj *to = mem_reserve_ok(8) ? kzalloc(sizeof(*to)) : NULL;
+	struct thread *t = to ? thread_create_stopped(p->name, uthread_main, NULL, prio, 0) : NULL;
 	if (!t) {
 		kfree(to);
+		quota_uncharge(p->quota, thread_bytes());
 		return -ERR_NOMEM;
 	}
 	t->proc = p;
@@ -164,6 +301,7 @@ int process_thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64
 	t->obj = to;
 	uctx_init(t, entry, sp, arg);
 	kobject_init(&to->obj, CAP_TYPE_THREAD, thread_obj_destroy);
+	kobject_set_home(&to->obj, &p->obj, 2, NULL); /* its reference and its thread's */
 	to->proc = p;
 	to->t = t;
 	irqflags_t f = spin_lock_irqsave(&p->lock);
@@ -172,7 +310,8 @@ int process_thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64
 		spin_unlock_irqrestore(&p->lock, f);
 		thread_discard(t);
 		kfree(to);
-		return -ERR_BUSY;
+		quota_uncharge(p->quota, thread_bytes());
+		return -ERR_DEAD;
 	}
 	kobject_get(&p->obj); /* the thread's */
 	kobject_get(&p->obj); /* the Thread object's */
@@ -189,14 +328,16 @@ int thread_obj_start(struct thread_obj *to)
 	struct process *p = to->proc;
 	irqflags_t f = spin_lock_irqsave(&p->lock);
 	struct thread *t = to->t;
-	if (!t || to->started || p->state != PROC_ALIVE) {
+	int err = !t || p->state != PROC_ALIVE ? -ERR_DEAD : to->started ? -ERR_BUSY : 0;
+	if (err) {
 		spin_unlock_irqrestore(&p->lock, f);
-		return -ERR_BUSY;
+		return err;
 	}
 	to->started = true;
 	p->nrunning++;
+	process_wake_locked(p);
+	sched_wake(t); /* under p->lock: t cannot end and be freed first (locking.md) */
 	spin_unlock_irqrestore(&p->lock, f);
-	sched_wake(t);
 	return 0;
 }
 
@@ -209,17 +350,15 @@ void process_kill(struct process *p, int status)
 	 * freed) while we look at it. Then ipc_lock: the IPC fast path relies on
 	 * every waker of a blocked thread holding it (fastpath.c). */
 	irqflags_t f = spin_lock_irqsave(&p->lock);
-	if (p->state == PROC_ALIVE) {
-		p->exit_status = status;
-		__atomic_store_n(&p->state, PROC_DYING, __ATOMIC_RELEASE);
-	}
+	/* A process without threads has nobody to end it: the killer does. */
+	bool finish = process_mark_dying_locked(p, status) && p->nthreads == 0;
 	/* Tell every thread: unstarted ones start (to end), blocked ones wake,
 	 * running ones are interrupted and notice on their way to user mode. */
 	spin_lock(&ipc_lock);
 	for (struct thread *t = p->threads; t; t = t->proc_next) {
 		if (t->obj && !t->obj->started) {
 			t->obj->started = true;
-			p->nrunning++;
+			p->nrunning++; /* (p is no longer dormant: it is DYING) */
 		}
 		if (t == me)
 			continue;
@@ -230,6 +369,8 @@ void process_kill(struct process *p, int status)
 	}
 	spin_unlock(&ipc_lock);
 	spin_unlock_irqrestore(&p->lock, f);
+	if (finish)
+		process_finish(p);
 }
 
 noreturn void process_thread_exit(void)
@@ -237,6 +378,17 @@ noreturn void process_thread_exit(void)
 	struct thread *t = thread_current();
 	struct process *p = t->proc;
 	ipc_thread_cleanup(t);
+	/* Given back now, before p can be seen DEAD: the reaper frees the rest
+	 * of this thread moments later, bounded by the threads ending at once. */
+	quota_uncharge(p->quota, thread_bytes());
+	/* Off the process's page tables for good, before this thread stops
+	 * counting: the last thread (maybe on another CPU) frees them as soon as
+	 * it finds none left, and a switch back to this thread must not load
+	 * them again (interrupts off: no switch between the two stores). */
+	irqflags_t i = arch_irq_save();
+	t->space = NULL;
+	vm_activate(&kernel_space);
+	arch_irq_restore(i);
 
 	irqflags_t f = spin_lock_irqsave(&p->lock);
 	for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->proc_next) {
@@ -248,46 +400,24 @@ noreturn void process_thread_exit(void)
 	if (t->obj)
 		t->obj->t = NULL;
 	t->obj = NULL;
+	/* From here this is a kernel thread on its way out: p may be freed (our
+	 * reference goes below) while it still runs, or waits to run again, and
+	 * a switch to it reads ->proc (arch_thread_switch: the I/O bitmap). */
+	t->proc = NULL;
 	p->nthreads--;
 	p->nrunning--;
-	bool last_running = p->nrunning == 0 && p->state == PROC_ALIVE;
+	/* The last started thread ending ends the process, in this same
+	 * critical section: from here on nothing can be attached to it (the
+	 * teardown below must not race a new thread or mapping). */
+	bool tell = false;
+	if (p->nrunning == 0 && process_mark_dying_locked(p, 0))
+		tell = p->nthreads > 0;
 	bool last = p->nthreads == 0;
 	spin_unlock_irqrestore(&p->lock, f);
-	if (last_running && !last)
-		process_kill(p, 0); /* unstarted threads remain: they end too */
-	if (last) {
-		if (p->state == PROC_ALIVE) {
-			f = spin_lock_irqsave(&p->lock);
-			if (p->state == PROC_ALIVE)
-				p->exit_status = 0;
-			spin_unlock_irqrestore(&p->lock, f);
-		}
-		/* Off the process's page tables before freeing them. */
-		irqflags_t i = arch_irq_save();
-		t->space = NULL;
-		vm_activate(&kernel_space);
-		arch_irq_restore(i);
-		process_teardown(p);
-		f = spin_lock_irqsave(&p->lock);
-		__atomic_store_n(&p->state, PROC_DEAD, __ATOMIC_RELEASE);
-		struct wait_node *w;
-		struct thread *waiters[64];
-		size_t n = 0;
-		while (n < 64 && (w = waitq_pop(&p->waiters)) != NULL)
-			waiters[n++] = container_of(w, struct thread, wait);
-		bool more = !waitq_empty(&p->waiters);
-		spin_unlock_irqrestore(&p->lock, f);
-		for (size_t k = 0; k < n; k++)
-			sched_wake(waiters[k]);
-		while (more) { /* (rare) */
-			f = spin_lock_irqsave(&p->lock);
-			w = waitq_pop(&p->waiters);
-			more = w != NULL;
-			spin_unlock_irqrestore(&p->lock, f);
-			if (w)
-				sched_wake(container_of(w, struct thread, wait));
-		}
-	}
+	if (tell)
+		process_kill(p, 0); /* unstarted threads remain: they start, to end */
+	if (last)
+		process_finish(p);
 	kobject_put(&p->obj);
 	thread_detach(t);
 	thread_exit();

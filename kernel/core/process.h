@@ -2,20 +2,59 @@
  * Processes: an address space, a capability space and the threads that run
  * in them. Also the Thread object that capabilities name.
  *
- * Life cycle. A process is created empty (SYS_PROC_CREATE); its creator maps
- * memory into it, grants it capabilities and creates and starts its threads.
- * It is ALIVE until it exits (SYS_PROC_EXIT, or its last started thread
- * ends), is killed (SYS_PROC_KILL) or faults: it is then DYING, every thread
- * is told (woken if blocked, interrupted if running elsewhere) and ends itself
- * at its next way back to user mode. The last thread to end tears the process
- * down (mappings, page tables, capability space: the objects it alone held
- * are destroyed), marks it DEAD and wakes SYS_PROC_WAIT waiters. The struct
- * itself lives while capabilities name it, so a parent can still read the
- * exit status.
+ * Life cycle: a state machine, ALIVE -> DYING -> DEAD, never backwards.
+ *   - ALIVE: created empty (SYS_PROC_CREATE); its creator maps memory into
+ *     it, grants it capabilities and creates and starts its threads. Only an
+ *     ALIVE process takes anything new.
+ *   - DYING: entered, with the exit status, when it exits (SYS_PROC_EXIT), is
+ *     killed (SYS_PROC_KILL, init's start-up failing) or faults, and also when
+ *     its last started thread ends (status 0): in the same p->lock critical
+ *     section that drops nrunning to 0, so there is no moment where a process
+ *     without running threads still looks ALIVE. From then on nothing can be
+ *     attached to it: thread create and start, map, unmap, protect, capability
+ *     grant and move return -ERR_DEAD, each checked under p->lock. Every
+ *     thread is told (woken if blocked, interrupted if running elsewhere;
+ *     unstarted ones start, to end) and ends itself at its next way back to
+ *     user mode.
+ *   - DEAD: the teardown (mappings, page tables, capability space: the
+ *     objects it alone held are destroyed) is done, SYS_PROC_WAIT waiters are
+ *     woken and death watches fired (proc_watch.h), all in process_finish(),
+ *     which runs once: in the last thread to end, in whoever kills a process
+ *     that has no thread, or when the last reference to a never-killed,
+ *     thread-less process goes.
+ *
+ * Unreachable processes. A process that has not started a thread yet
+ * ("dormant": ALIVE, nrunning == 0) can only ever do anything if someone
+ * outside it starts, kills or uses it. Its own cspace may name it (spawn
+ * grants every child its own Process and Thread capabilities), so refcounts
+ * alone would keep it for good once its creator lets go. The rule (cspace.h,
+ * "Homes"): a process is the home of itself and of its Thread objects, and
+ * while it is dormant
+ *   - it takes no Process or Thread capability of another dormant process
+ *     (grant, move, IPC transfer, any insert: -ERR_INVAL), so dormant
+ *     processes never keep each other in a cycle (one that has started a
+ *     thread lets go of what it holds when it ends);
+ *   - when every reference to it comes from its own cspace and from its own
+ *     unstarted threads and their Thread objects (themselves named only from
+ *     its cspace), it is killed (ORB_EXIT_KILLED): it ends as a killed
+ *     process does and is freed with the last reference.
+ * It stops being dormant, for good, when a thread starts or it is DYING. A
+ * process with a started thread is never collected this way: it lives until
+ * its threads end or someone kills it (even if they are blocked forever on
+ * objects nobody else reaches: that is a program that hangs, as on any
+ * system; it holds on to what its quota paid for until it is killed).
+ *
+ * Teardown therefore only ever runs on a DYING process with no thread, and
+ * nothing can be added to what it is freeing. The struct itself lives while
+ * capabilities name it, so a parent can still read the exit status. What a
+ * thread of a DYING process does until it ends (IPC, a capability received
+ * into its cspace) is harmless: the teardown comes after it and frees that
+ * too.
  *
  * Locking: p->lock guards the thread list and counts, the state, the exit
  * status, the waiters queue and the mapping list (memobj.c). Order:
- * p->lock, then ipc_lock, then an rq_lock; cap_lock is innermost. A thread's
+ * procs_lock (the list of processes), then p->lock, then ipc_lock, then an
+ * rq_lock; cap_lock is innermost. A thread's
  * ->proc never changes.
  */
 #ifndef ORB_CORE_PROCESS_H
@@ -25,6 +64,7 @@
 #include "core/thread.h"
 #include "core/waitq.h"
 #include "core/memobj.h"
+#include "core/proc_watch.h"
 #include "mm/vm.h"
 
 enum process_state {
@@ -50,6 +90,11 @@ struct process {
 	uint8_t max_prio;	  /* threads get at most this priority */
 	void *io_bitmap;	  /* arch: ports it may use (NULL: none) */
 	struct process *all_next; /* procs_lock */
+	struct quota *quota;	  /* fixed; holds a reference: pays for what p causes */
+	uint64_t cs_bytes;	  /* charged to quota for the cspace until tear-down */
+
+	struct proc_watch *watches; /* p->lock: death watches (proc_watch.h) */
+	uint32_t nwatches;	    /* p->lock: length of watches */
 };
 
 /* A Thread object (CAP_TYPE_THREAD). */
@@ -61,21 +106,27 @@ struct thread_obj {
 };
 
 /* Creates an empty, ALIVE process with an address space and a cspace of
- * nslots slots. Errors: -ERR_INVAL (nslots), -ERR_NOMEM. */
-int process_create(const char *name, uint32_t nslots, uint8_t max_prio, struct process **out);
+ * nslots slots, bound to quota q: q pays for its record, cspace and page
+ * tables, its threads and its mapping records (NULL: nobody, kernel use).
+ * Errors: -ERR_INVAL (nslots), -ERR_QUOTA, -ERR_NOMEM. */
+int process_create(const char *name, uint32_t nslots, uint8_t max_prio, struct quota *q,
+		   struct process **out);
 
 /* Creates a thread of p that will enter user mode at entry with the stack at
  * sp and arg as its first argument; it does not run until thread_obj_start.
- * Errors: -ERR_INVAL (prio above p->max_prio), -ERR_NOMEM, -ERR_BUSY (p is not
- * alive). */
+ * Its record, kernel stack and FPU state are charged to p's quota until it
+ * ends. Errors: -ERR_INVAL (prio above p->max_prio), -ERR_QUOTA, -ERR_NOMEM,
+ * -ERR_DEAD (p is not ALIVE). */
 int process_thread_create(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg, int prio,
 			  struct thread_obj **out);
 
-/* Starts a created thread. -ERR_BUSY if already started or ended. */
+/* Starts a created thread. -ERR_BUSY if already started, -ERR_DEAD if it
+ * ended or its process is not ALIVE. */
 int thread_obj_start(struct thread_obj *to);
 
 /* Makes p DYING with this status (the first status given wins) and tells its
- * threads. Returns at once; the threads end on their own. */
+ * threads. Returns at once; the threads end on their own. A process without
+ * threads is torn down (DEAD) before it returns. */
 void process_kill(struct process *p, int status);
 
 /* The calling thread ends; if it was its process's last, the process is torn down. */
@@ -98,6 +149,12 @@ static inline bool process_dying(struct process *p)
  * returns 1 and fills the fields, or 0 past the end. */
 int process_info(uint64_t i, uint32_t *pid, uint32_t *nthreads, uint32_t *state, char *name,
 		 size_t namelen);
+
+/* Up to max ALIVE processes for which want(p, arg) is true (called with the
+ * process list locked: it must not block or take p->lock), each with a
+ * reference the caller drops with kobject_put; returns how many. */
+size_t process_collect(bool (*want)(const struct process *p, void *arg), void *arg,
+		       struct process **out, size_t max);
 
 /* Counts for SYS_SYSINFO and leak checks. */
 uint32_t process_count(void);

@@ -42,9 +42,10 @@
 struct sched_node {
 	struct sched_node *prev, *next; /* level list links; NULL when not queued */
 	uint8_t prio;			/* 0..SCHED_NPRIO-1, higher runs first */
-	uint8_t on_queue;		/* 1 while on a runqueue */
+	uint8_t on_queue;		/* 1 while on a runqueue (its CPU's rq_lock) */
 	uint64_t affinity;		/* bit c: may run on CPU c; 0 = any CPU */
-	uint32_t cpu;			/* the queue it is (or was last) on */
+	uint32_t cpu;			/* the queue it is (or was last) on; set only under the
+					 * rq_lock of the CPU it names (core/thread.h) */
 };
 
 struct runqueue {

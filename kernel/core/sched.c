@@ -99,13 +99,30 @@ void sched_block(void)
 	schedule();
 }
 
+/*
+ * The CPU of t is read before its lock is held, so it may be stale: t may
+ * have been stolen by another CPU meanwhile, run there and blocked there (on
+ * that CPU's sleep list). Waking it under the old CPU's lock would put it on
+ * a run queue while it is still on the other CPU's sleep list (the tick then
+ * queues it twice). So the CPU is checked again after the state: a BLOCKED
+ * thread's CPU no longer changes, and a thread cannot come back to CPU c
+ * without c's lock, which we hold; if it still says c, t is blocked on c.
+ */
 void sched_wake(struct thread *t)
 {
-	struct cpu *c = &cpus[t->node.cpu];
-	irqflags_t f = spin_lock_irqsave(&c->rq_lock);
-	if (t->state != THREAD_BLOCKED) {
-		spin_unlock_irqrestore(&c->rq_lock, f);
-		return;
+	struct cpu *c;
+	irqflags_t f;
+	for (;;) {
+		c = &cpus[__atomic_load_n(&t->node.cpu, __ATOMIC_ACQUIRE)];
+		f = spin_lock_irqsave(&c->rq_lock);
+		uint32_t state = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&t->node.cpu, __ATOMIC_ACQUIRE) == c->id) {
+			if (state == THREAD_BLOCKED)
+				break;
+			spin_unlock_irqrestore(&c->rq_lock, f);
+			return;
+		}
+		spin_unlock_irqrestore(&c->rq_lock, f); /* it moved: try its new CPU */
 	}
 	/* Off the sleep list, if it was sleeping. */
 	for (struct thread **pp = &c->sleepers; *pp; pp = &(*pp)->sleep_next) {

@@ -18,6 +18,7 @@
 #include "core/ipc.h"
 #include "core/process.h"
 #include "core/memobj.h"
+#include "core/quota.h"
 #include "core/userinit.h"
 #include <arch/init.h>
 #include <arch/power.h>
@@ -27,6 +28,7 @@
 #include "core/console.h"
 #include "core/usercopy.h"
 #include "mm/phys.h"
+#include "mm/vm.h"
 #include "lib/string.h"
 #include <arch/uctx.h>
 #include <orbital/syscall.h>
@@ -87,6 +89,26 @@ static int64_t hand_out(struct kobject *obj, uint32_t rights)
 	return err ? err : (int64_t)h;
 }
 
+/* The caller's quota pays `bytes` for an object about to be made: 0 or
+ * -ERR_QUOTA. Pair with hand_out_charged(). */
+static int charge_self(uint64_t bytes)
+{
+	return quota_charge(self()->quota, bytes);
+}
+
+/* After charge_self(bytes): if the object could not be made (err), the charge
+ * goes back; else it follows the object (given back when it is destroyed,
+ * whoever holds it then) and the caller gets its first capability. */
+static int64_t hand_out_charged(int err, struct kobject *obj, uint64_t bytes, uint32_t rights)
+{
+	if (err) {
+		quota_uncharge(self()->quota, bytes);
+		return err;
+	}
+	quota_attach(obj, self()->quota, bytes);
+	return hand_out(obj, rights);
+}
+
 static int64_t sys_debug_write(uint64_t buf, uint64_t len)
 {
 	char chunk[256];
@@ -98,29 +120,41 @@ static int64_t sys_debug_write(uint64_t buf, uint64_t len)
 		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
 		if (copy_from_user(chunk, buf + done, n))
 			return -ERR_FAULT;
-		console_write(chunk, n);
+		console_write_user(chunk, n); /* bounded time with interrupts off */
 		done += n;
 	}
 	return (int64_t)len;
 }
 
+/*
+ * Every struct copied out to user space is zeroed whole first (memset, not an
+ * initializer: padding and fields nobody sets must not carry kernel stack
+ * bytes out).
+ */
 static int64_t sys_sysinfo(uint64_t out)
 {
-	struct orb_sysinfo si = {
-	    .mem_total = (uint64_t)pmm_usable_count(&kernel_pmm) * PAGE_SIZE,
-	    .mem_free = (uint64_t)pmm_free_count(&kernel_pmm) * PAGE_SIZE,
-	    .uptime_ns = time_now_ns(),
-	    .ncpus = ncpus_online,
-	    .nthreads = (unsigned)thread_count(),
-	    .nprocs = process_count(),
-	};
+	struct orb_sysinfo si;
+	memset(&si, 0, sizeof(si));
+	si.mem_total = (uint64_t)pmm_usable_count(&kernel_pmm) * PAGE_SIZE;
+	si.mem_free = (uint64_t)pmm_free_count(&kernel_pmm) * PAGE_SIZE;
+	si.uptime_ns = time_now_ns();
+	si.ncpus = ncpus_online;
+	si.nthreads = (unsigned)thread_count();
+	si.nprocs = process_count();
+	/* A report, not a decision: an unlocked read of a count that only grows. */
+	si.kernel_tables = (unsigned)__atomic_load_n(&kernel_space.ntables, __ATOMIC_RELAXED);
 	return copy_to_user(out, &si, sizeof(si));
 }
 
-static int64_t sys_log_read(uint64_t upos, uint64_t buf, uint64_t len)
+/* Needs a Log capability with READ (logobj.h); without one, -ERR_PERM whatever the handle. */
+static int64_t sys_log_read(uint64_t hv, uint64_t upos, uint64_t buf, uint64_t len)
 {
 	uint64_t pos;
 	char chunk[256];
+	struct kobject *o;
+	if (lookup(hv, CAP_TYPE_LOG, CAP_RIGHT_READ, &o, NULL, NULL))
+		return -ERR_PERM;
+	kobject_put(o); /* the Log object is never freed: only the authority matters */
 	if (copy_from_user(&pos, upos, sizeof(pos)))
 		return -ERR_FAULT;
 	if (!user_range_ok(buf, len))
@@ -160,6 +194,7 @@ static int64_t sys_cap_identify(uint64_t hv, uint64_t out)
 {
 	cap_handle_t h;
 	struct cap_info info;
+	memset(&info, 0, sizeof(info)); /* see sys_sysinfo */
 	int err = handle_of(hv, &h);
 	if (!err)
 		err = cap_identify(self()->cs, h, &info);
@@ -206,40 +241,60 @@ static int64_t sys_cap_grant(uint64_t nr, uint64_t pv, uint64_t hv, uint64_t rig
 	if (!err && nr == SYS_CAP_GRANT && rights > CAP_RIGHTS_ALL)
 		err = -ERR_INVAL;
 	if (!err) {
-		irqflags_t f = spin_lock_irqsave(&p->lock); /* keeps p->cs alive */
-		if (!p->cs)
-			err = -ERR_BUSY;
+		/* Under p->lock, which its tear-down takes to detach p->cs: a
+		 * process that is not ALIVE takes no new capability. */
+		irqflags_t f = spin_lock_irqsave(&p->lock);
+		if (p->state != PROC_ALIVE || !p->cs)
+			err = -ERR_DEAD;
 		else if (nr == SYS_CAP_GRANT)
 			err = cap_derive(self()->cs, h, p->cs, (uint32_t)rights, badge, &nh);
 		else
 			err = cap_move(self()->cs, h, p->cs, &nh);
 		spin_unlock_irqrestore(&p->lock, f);
 	}
+	if (!err) /* the capability may have been p's last way out (cspace.h, "Homes") */
+		kobject_check_orphan(&p->obj, 1);
 	kobject_put(&p->obj);
 	return err ? err : (int64_t)nh;
 }
 
-static int64_t sys_create(uint64_t nr, uint64_t a0, uint64_t a1)
+static int64_t sys_create(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
 	if (nr == SYS_ENDPOINT_CREATE) {
-		struct endpoint *ep;
-		int err = endpoint_create(&ep);
-		return err ? err
-			   : hand_out(&ep->obj, CAP_RIGHT_SEND | CAP_RIGHT_RECV | CAP_RIGHT_GRANT);
+		struct endpoint *ep = NULL;
+		uint64_t bytes = quota_heap_bytes(sizeof(*ep));
+		int err = charge_self(bytes);
+		if (err)
+			return err;
+		err = endpoint_create(&ep);
+		return hand_out_charged(err, ep ? &ep->obj : NULL, bytes,
+					CAP_RIGHT_SEND | CAP_RIGHT_RECV | CAP_RIGHT_GRANT |
+					    CAP_RIGHT_MANAGE);
 	}
 	if (nr == SYS_NTFN_CREATE) {
-		struct notification *n;
-		int err = notification_create(&n);
-		return err ? err : hand_out(&n->obj, CAP_RIGHT_SEND | CAP_RIGHT_RECV);
+		struct notification *n = NULL;
+		uint64_t bytes = quota_heap_bytes(sizeof(*n));
+		int err = charge_self(bytes);
+		if (err)
+			return err;
+		err = notification_create(&n);
+		return hand_out_charged(err, n ? &n->obj : NULL, bytes,
+					CAP_RIGHT_SEND | CAP_RIGHT_RECV);
 	}
 	if (nr == SYS_MEM_CREATE) {
-		struct memobj *mo;
-		int err = memobj_create(a0, &mo);
-		return err ? err
-			   : hand_out(&mo->obj, CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC |
-						    CAP_RIGHT_MAP);
+		struct memobj *mo = NULL;
+		/* (a bad size is memobj_create's to refuse: nothing is charged for it) */
+		bool sized = a0 && a0 % PAGE_SIZE == 0 && a0 / PAGE_SIZE <= MEMOBJ_MAX_PAGES;
+		uint64_t bytes = sized ? memobj_bytes(a0 / PAGE_SIZE) : 0;
+		int err = charge_self(bytes);
+		if (err)
+			return err;
+		err = memobj_create(a0, &mo);
+		return hand_out_charged(err, mo ? &mo->obj : NULL, bytes,
+					CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_EXEC |
+					    CAP_RIGHT_MAP);
 	}
-	/* SYS_PROC_CREATE(nslots, name) */
+	/* SYS_PROC_CREATE(nslots, name, quota) */
 	char name[24] = "process";
 	if (a0 == 0 || a0 > CAP_MAX_SLOTS)
 		return -ERR_INVAL;
@@ -252,8 +307,13 @@ static int64_t sys_create(uint64_t nr, uint64_t a0, uint64_t a1)
 		}
 		name[sizeof(name) - 1] = 0;
 	}
+	struct quota *q;
+	int err = quota_lookup_arg(a2, CAP_RIGHT_MANAGE, &q);
+	if (err)
+		return err;
 	struct process *p;
-	int err = process_create(name, (uint32_t)a0, self()->max_prio, &p);
+	err = process_create(name, (uint32_t)a0, self()->max_prio, q, &p);
+	kobject_put(&q->obj); /* (p holds its own) */
 	return err ? err : hand_out(&p->obj, CAP_RIGHTS_ALL);
 }
 
@@ -271,10 +331,16 @@ static int64_t sys_thread_create(uint64_t pv, uint64_t entry, uint64_t sp, uint6
 		kobject_put(&p->obj);
 		return -ERR_INVAL;
 	}
-	struct thread_obj *to;
-	err = process_thread_create(p, entry, sp, arg, (int)prio, &to);
+	/* The thread is p's to pay for; its Thread object the caller's. */
+	struct thread_obj *to = NULL;
+	uint64_t bytes = quota_heap_bytes(sizeof(*to));
+	err = charge_self(bytes);
+	if (!err)
+		err = process_thread_create(p, entry, sp, arg, (int)prio, &to);
+	else
+		bytes = 0; /* (nothing to give back) */
 	kobject_put(&p->obj);
-	return err ? err : hand_out(&to->obj, CAP_RIGHTS_ALL);
+	return hand_out_charged(err, to ? &to->obj : NULL, bytes, CAP_RIGHTS_ALL);
 }
 
 /* Rights a Memory capability needs for a mapping protection. */
@@ -352,6 +418,58 @@ static int64_t sys_proc(uint64_t nr, uint64_t a0, uint64_t a1)
 	return ret; /* (killing oneself ends at the exit checks) */
 }
 
+/* SYS_PROC_WATCH: the word signalled is the notification capability's badge
+ * (as SYS_NTFN_SIGNAL: a badge cannot be forged), or bits if it is unbadged. */
+static int64_t sys_proc_watch(uint64_t pv, uint64_t nv, uint64_t bits)
+{
+	struct process *p;
+	struct kobject *o;
+	uint64_t badge = 0;
+	int err = lookup_proc(pv, CAP_RIGHT_READ, &p);
+	if (err)
+		return err;
+	err = lookup(nv, CAP_TYPE_NOTIFICATION, CAP_RIGHT_SEND, &o, &badge, NULL);
+	if (!err) {
+		uint64_t word = badge ? badge & NTFN_WORD_MASK : bits;
+		if (word == 0 || (word & ~NTFN_WORD_MASK))
+			err = -ERR_INVAL;
+		else
+			err = proc_watch_add(p, container_of(o, struct notification, obj), word);
+		kobject_put(o);
+	}
+	kobject_put(&p->obj);
+	return err;
+}
+
+static int64_t sys_endpoint_close(uint64_t hv)
+{
+	struct kobject *o;
+	int err = lookup(hv, CAP_TYPE_ENDPOINT, CAP_RIGHT_MANAGE, &o, NULL, NULL);
+	if (err)
+		return err;
+	endpoint_close(container_of(o, struct endpoint, obj));
+	kobject_put(o);
+	return 0;
+}
+
+/* SYS_REPLY_SAVE: the saved Reply object is charged to the caller's quota. */
+static int64_t sys_reply_save(void)
+{
+	uint64_t bytes = quota_heap_bytes(sizeof(struct reply_obj));
+	int err = charge_self(bytes);
+	if (err)
+		return err;
+	int64_t h = ipc_reply_save();
+	struct kobject *o;
+	if (h < 0 || cap_lookup_obj(self()->cs, (cap_handle_t)h, CAP_TYPE_REPLY, 0, &o, NULL)) {
+		quota_uncharge(self()->quota, bytes); /* (or already deleted by another thread) */
+		return h;
+	}
+	quota_attach(o, self()->quota, bytes);
+	kobject_put(o);
+	return h;
+}
+
 static int64_t sys_ipc(uint64_t nr, uint64_t a0)
 {
 	struct thread *t = thread_current();
@@ -385,7 +503,7 @@ static int64_t sys_ipc(uint64_t nr, uint64_t a0)
 	case SYS_REPLY:
 		return ipc_reply();
 	case SYS_REPLY_SAVE:
-		return ipc_reply_save();
+		return sys_reply_save();
 	case SYS_REPLY_TO: {
 		cap_handle_t h;
 		err = handle_of(a0, &h);
@@ -430,6 +548,7 @@ static int64_t sys_proc_list(uint64_t buf, uint64_t n)
 	struct orb_proc_info info;
 	uint32_t total = 0;
 	for (uint64_t i = 0;; i++) {
+		memset(&info, 0, sizeof(info)); /* see sys_sysinfo: pad, name's tail */
 		int more = process_info(i, &info.pid, &info.nthreads, &info.state, info.name,
 					sizeof(info.name));
 		if (more <= 0)
@@ -487,10 +606,13 @@ static int64_t sys_dev(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 		   a2 > io->base + io->count - a1) {
 		ret = -ERR_RANGE; /* SYS_IOPORT_SUB: not inside the range */
 	} else {
-		struct ioports_obj *sub;
-		ret = ioports_create((uint32_t)a1, (uint32_t)a2, &sub);
-		if (!ret)
-			ret = hand_out(&sub->obj, CAP_RIGHTS_ALL);
+		struct ioports_obj *sub = NULL;
+		uint64_t bytes = quota_heap_bytes(sizeof(*sub));
+		ret = charge_self(bytes);
+		if (!ret) {
+			int made = ioports_create((uint32_t)a1, (uint32_t)a2, &sub);
+			ret = hand_out_charged(made, sub ? &sub->obj : NULL, bytes, CAP_RIGHTS_ALL);
+		}
 	}
 	kobject_put(o);
 	return ret;
@@ -516,7 +638,7 @@ int64_t syscall_invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 	case SYS_SYSINFO:
 		return sys_sysinfo(a0);
 	case SYS_LOG_READ:
-		return sys_log_read(a0, a1, a2);
+		return sys_log_read(a0, a1, a2, a3);
 	case SYS_SCREEN_TAKE:
 		return sys_screen_take(a0);
 	case SYS_CAP_IDENTIFY:
@@ -533,7 +655,7 @@ int64_t syscall_invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 	case SYS_NTFN_CREATE:
 	case SYS_MEM_CREATE:
 	case SYS_PROC_CREATE:
-		return sys_create(nr, a0, a1);
+		return sys_create(nr, a0, a1, a2);
 	case SYS_THREAD_CREATE:
 		return sys_thread_create(a0, a1, a2, a3, a4);
 	case SYS_MEM_MAP:
@@ -547,6 +669,8 @@ int64_t syscall_invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 	case SYS_PROC_WAIT:
 	case SYS_PROC_PID:
 		return sys_proc(nr, a0, a1);
+	case SYS_PROC_WATCH:
+		return sys_proc_watch(a0, a1, a2);
 	case SYS_IPC_BUFFER:
 		return ipc_buffer_set(a0);
 	case SYS_SEND:
@@ -561,6 +685,8 @@ int64_t syscall_invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 	case SYS_NTFN_SIGNAL:
 	case SYS_NTFN_WAIT:
 		return sys_ntfn(nr, a0, a1);
+	case SYS_ENDPOINT_CLOSE:
+		return sys_endpoint_close(a0);
 	case SYS_IRQ_BIND:
 	case SYS_IRQ_ACK:
 	case SYS_IOPORT_ENABLE:
@@ -569,6 +695,9 @@ int64_t syscall_invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint6
 		return sys_dev(nr, a0, a1, a2);
 	case SYS_PROC_LIST:
 		return sys_proc_list(a0, a1);
+	case SYS_QUOTA_CREATE:
+	case SYS_QUOTA_INFO:
+		return sys_quota(nr, a0, a1);
 	}
 	return -ERR_NOSYS;
 }

@@ -10,9 +10,13 @@
  * current), BLOCKED (waiting: sleeping, or on a wait queue), DEAD (exited;
  * its stack and record are freed by thread_join, or by the reaper for
  * detached threads). `state` changes under the run-queue lock of the CPU the
- * thread is on (thread->node.cpu); `on_cpu` is 1 from the moment a CPU picks
- * the thread until the switch away from it is complete, so no two CPUs ever
- * run on one stack.
+ * thread is on (thread->node.cpu). node.cpu itself changes only under the
+ * run-queue lock of the CPU it is set TO, and never while the thread is
+ * BLOCKED; so whoever reads it without a lock (sched_wake) must read it again
+ * once it holds that CPU's lock, and try the new CPU if it moved, before it
+ * trusts `state` or that CPU's sleep list. `on_cpu` is 1 from the moment a
+ * CPU picks the thread until the switch away from it is complete, so no two
+ * CPUs ever run on one stack.
  */
 #ifndef ORB_CORE_THREAD_H
 #define ORB_CORE_THREAD_H
@@ -56,7 +60,9 @@ struct thread_ipc {
 	struct thread *replier;	 /* IPC_REPLY_WAIT: the thread holding our reply (or NULL) */
 	struct reply_obj *reply; /* IPC_REPLY_WAIT: the saved Reply object holding it (or NULL) */
 	uint64_t buf_va;	 /* the IPC buffer's user address (0: none) */
-	paddr_t buf_pa;		 /* its frame (kept alive by the mapping) */
+	paddr_t buf_pa;		 /* its frame; set and cleared with proc->lock held too, in
+				    the critical section that checks or removes the mapping,
+				    so it is always still mapped there (ipc.c) */
 };
 
 struct thread {
@@ -82,13 +88,15 @@ struct thread {
 	void *arg;
 
 	/* User threads only (NULL / zero for kernel threads). */
-	struct process *proc;	    /* fixed at creation; holds a reference */
+	struct process *proc;	    /* set at creation, holding a reference; cleared (proc->lock)
+				       as the thread ends, before the reference is dropped */
 	struct thread *proc_next;   /* proc->threads list; proc->lock */
 	struct thread_obj *obj;	    /* the Thread object capabilities name; proc->lock */
 	struct thread_ipc ipc;	    /* core/ipc.c; ipc_lock */
 	struct waitq joiners;	    /* guarded by threads_lock */
 	struct thread *all_next;    /* list of every thread; threads_lock */
 	struct thread *zombie_next; /* reaper list; threads_lock */
+	uint32_t fault_reg; /* faultinject.c: register bit to flip before user mode (atomic) */
 };
 
 /* Creates a kernel thread that runs entry(arg) and makes it ready. affinity:

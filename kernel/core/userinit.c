@@ -13,6 +13,8 @@
 #include "core/cpu.h"
 #include "core/memobj.h"
 #include "core/devobj.h"
+#include "core/logobj.h"
+#include "core/quota.h"
 #include <arch/init.h>
 #include "mm/phys.h"
 #include "lib/kprintf.h"
@@ -138,8 +140,16 @@ int userinit_start(const struct boot_info *bi, const char *name, struct process 
 		return err;
 	}
 
+	/* The root quota: all that user space may have, the kernel's reserve
+	 * aside. init hands out parts of it (child quotas). */
+	struct quota *root;
+	err = quota_create_root(mem_user_budget(), &root);
+	if (err)
+		return err;
+	kobject_get(&root->obj);
 	struct process *p;
-	err = process_create(name, INIT_SLOTS, INIT_MAX_PRIO, &p);
+	err = process_create(name, INIT_SLOTS, INIT_MAX_PRIO, root, &p);
+	kobject_put(&root->obj); /* p holds it now (or it is gone) */
 	if (err)
 		return err;
 	kobject_get(&p->obj); /* ours while we build it */
@@ -171,6 +181,9 @@ int userinit_start(const struct boot_info *bi, const char *name, struct process 
 	if (!err && screen_object(&sinfo) == 0)
 		err = grant_root(p, &screen_obj->obj,
 				 CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_MAP, &h_screen);
+	cap_handle_t h_log = 0;
+	if (!err)
+		err = grant_root(p, logobj_get(), CAP_RIGHT_READ, &h_log);
 	if (!err)
 		err = ioports_create(0, 0x10000, &io);
 	if (!err)
@@ -187,6 +200,7 @@ int userinit_start(const struct boot_info *bi, const char *name, struct process 
 		    .self_thread = h_thread,
 		    .bootfs = h_bootfs,
 		    .ioports = h_io,
+		    .log = h_log,
 		    .bootfs_vaddr = ORB_BOOTFS_BASE,
 		    .bootfs_size = asize,
 		    .ncpus = ncpus_online,
@@ -204,13 +218,9 @@ int userinit_start(const struct boot_info *bi, const char *name, struct process 
 		err = thread_obj_start(to);
 	if (err) {
 		kerr("init: cannot start /%s: error %d\n", path, err);
+		/* Without a thread, the kill tears it down itself (its cspace with
+		 * its own capability), so our reference is the last. */
 		process_kill(p, ORB_EXIT_KILLED);
-		if (p->nthreads == 0) {
-			/* No thread will tear it down: drop its own capability so the
-			 * last reference (ours) frees everything. */
-			cspace_destroy(p->cs);
-			p->cs = NULL;
-		}
 		kobject_put(&p->obj);
 		return err;
 	}

@@ -26,7 +26,8 @@
 
 struct vm_space {
 	struct spinlock lock;
-	paddr_t root; /* top-level table; guarded by lock */
+	paddr_t root;	/* top-level table; guarded by lock */
+	size_t ntables; /* lock: tables allocated below the root (quotas pay for them) */
 };
 
 extern struct vm_space kernel_space;
@@ -55,6 +56,10 @@ void vm_flush_tlb(vaddr_t va, size_t len);
 
 /* Changes the rights of the page containing va (same W^X rule). */
 int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags);
+
+/* Like vm_protect, but only this CPU's TLB is updated (as vm_unmap_local):
+ * call vm_flush_tlb() for the range afterwards, with no spinlock held. */
+int vm_protect_local(struct vm_space *s, vaddr_t va, unsigned flags, size_t *size);
 
 /* Looks up the page containing va: physical address of va, flags, page size. */
 int vm_query(struct vm_space *s, vaddr_t va, paddr_t *pa, unsigned *flags, size_t *size);

@@ -2,8 +2,8 @@
  * In-kernel tests of threads, the scheduler, timers and SMP: preemption,
  * priorities, CPUs running at the same time, sleeping, the monotonic clock,
  * TLB shootdown, FPU state across switches, device interrupts through the
- * I/O APIC, a create/switch/reap stress with a leak check, and the
- * yield round-trip benchmark.
+ * I/O APIC, a create/switch/reap stress with a leak check, wakes racing
+ * threads that migrate between CPUs, and the yield round-trip benchmark.
  */
 #include "test/ktest.h"
 #include "core/cpu.h"
@@ -19,6 +19,7 @@
 #include "mm/vm.h"
 #include "../arch/x86_64/trap.h"
 #include <arch/io.h>
+#include <arch/x86.h>
 
 #define MS 1000000ull
 
@@ -118,12 +119,14 @@ static volatile uint64_t shared_count;
 static volatile uint32_t arrived;
 static volatile uint32_t together; /* workers that saw all others arrive */
 static volatile uint32_t ran_on[MAX_CPUS];
-#define SMP_TOTAL 4000 /* lock round trips in all; each CPU does its share */
+static volatile uint64_t cr0_on[MAX_CPUS]; /* each CPU's CR0, as its worker saw it */
+#define SMP_TOTAL 4000			   /* lock round trips in all; each CPU does its share */
 
 static void smp_worker(void *arg)
 {
 	unsigned want = (unsigned)(uintptr_t)arg;
 	ran_on[want] = this_cpu()->id + 1;
+	cr0_on[want] = read_cr0();
 	/* A barrier: everyone waits until all have arrived, so all run at once. */
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
 	uint64_t deadline = time_now_ns() + 30000 * MS; /* a bound for loaded emulators */
@@ -162,6 +165,9 @@ static int kt_smp(void)
 	KT_ASSERT_EQ(together, n);
 	for (unsigned i = 0; i < n; i++)
 		KT_ASSERT_EQ(ran_on[i], i + 1);
+	/* INIT leaves an AP with caching off (CR0.CD and NW): start-up must clear them. */
+	for (unsigned i = 0; i < n; i++)
+		KT_ASSERT_EQ(cr0_on[i] & ((1ull << 30) | (1ull << 29)), 0);
 	KT_ASSERT_EQ(shared_count, (uint64_t)n * (SMP_TOTAL / n));
 	kprintf("KTEST info: all %u CPUs ran at once; counter %lu\n", n, shared_count);
 	return 0;
@@ -472,6 +478,92 @@ static int kt_stress(void)
 	return 0;
 }
 
+/* ---- wake_race: waking threads that migrate between CPUs ----
+ *
+ * Victims (any CPU) sleep briefly over and over; wakers, one per CPU, wake
+ * every victim again and again and nap now and then, so idle CPUs keep
+ * stealing ready victims from each other. A wake that locks the CPU a victim
+ * USED to be on, after the victim moved and went to sleep on another CPU,
+ * queues it while it is still on that CPU's sleep list: the tick there then
+ * queues it a second time (the run queue's assertion panics) or two CPUs
+ * run it. Passes when every victim finishes and every run queue is sound. */
+
+#define WR_VICTIMS_PER_CPU 3
+#define WR_SLEEPS	   3000
+static struct thread *wr_victims[MAX_CPUS * WR_VICTIMS_PER_CPU];
+static unsigned wr_nvictims;
+static volatile uint32_t wr_left;	 /* victims still running */
+static volatile uint64_t wr_woken_early; /* sleeps cut short by a waker */
+static volatile uint32_t wr_moves;	 /* times a victim found itself on another CPU */
+
+static void wr_victim(void *arg)
+{
+	(void)arg;
+	unsigned last = this_cpu()->id;
+	for (unsigned i = 0; i < WR_SLEEPS; i++) {
+		uint64_t t0 = time_now_ns();
+		thread_sleep_ns(2 * MS);
+		if (time_now_ns() - t0 < 2 * MS)
+			__atomic_fetch_add(&wr_woken_early, 1, __ATOMIC_RELAXED);
+		unsigned now = this_cpu()->id;
+		if (now != last)
+			__atomic_fetch_add(&wr_moves, 1, __ATOMIC_RELAXED);
+		last = now;
+		for (volatile unsigned spin = 0; spin < (i % 7) * 50; spin++)
+			; /* uneven work keeps victims ready on some queues, not others */
+	}
+	__atomic_fetch_sub(&wr_left, 1, __ATOMIC_SEQ_CST);
+}
+
+static void wr_waker(void *arg)
+{
+	unsigned round = (unsigned)(uintptr_t)arg;
+	while (__atomic_load_n(&wr_left, __ATOMIC_SEQ_CST)) {
+		/* Victims are joined only after the wakers: none is freed meanwhile. */
+		for (unsigned i = 0; i < wr_nvictims; i++)
+			sched_wake(wr_victims[i]);
+		if (++round % 4 == 0)
+			thread_sleep_ns(MS / 2); /* idle now and then: lets this CPU steal */
+	}
+}
+
+static int kt_wake_race(void)
+{
+	unsigned n = ncpus_online;
+	KT_ASSERT(n >= 2);
+	wr_nvictims = n * WR_VICTIMS_PER_CPU;
+	wr_left = wr_nvictims;
+	wr_woken_early = 0;
+	wr_moves = 0;
+	struct thread *wakers[MAX_CPUS];
+	no_preempt();
+	for (unsigned i = 0; i < wr_nvictims; i++) {
+		wr_victims[i] = thread_create("wrvictim", wr_victim, NULL, THREAD_PRIO_DEFAULT,
+					      SCHED_AFFINITY_ANY);
+		KT_ASSERT(wr_victims[i]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		wakers[i] = thread_create("wrwaker", wr_waker, (void *)(uintptr_t)i,
+					  THREAD_PRIO_DEFAULT, on_cpu_mask(i));
+		KT_ASSERT(wakers[i]);
+	}
+	preempt_ok();
+	for (unsigned i = 0; i < n; i++)
+		thread_join(wakers[i]);
+	for (unsigned i = 0; i < wr_nvictims; i++)
+		thread_join(wr_victims[i]);
+	kprintf("KTEST info: wake_race: %u victims x %u sleeps, %lu cut short, %u moves\n",
+		wr_nvictims, WR_SLEEPS, wr_woken_early, wr_moves);
+	KT_ASSERT_EQ(wr_left, 0);
+	for (unsigned i = 0; i < n; i++) {
+		irqflags_t f = spin_lock_irqsave(&cpus[i].rq_lock);
+		bool ok = rq_validate(&cpus[i].rq);
+		spin_unlock_irqrestore(&cpus[i].rq_lock, f);
+		KT_ASSERT(ok);
+	}
+	return 0;
+}
+
 /* ---- a panic on another CPU stops everything and prints once ---- */
 
 static void panicker(void *arg)
@@ -537,6 +629,7 @@ const struct ktest ktests_sched[] = {
     {"fpu", kt_fpu},
     {"ioapic", kt_ioapic},
     {"stress", kt_stress},
+    {"wake_race", kt_wake_race},
     {"smp_panic", kt_smp_panic},
     {"bench_yield", kt_bench_yield},
     {NULL, NULL},

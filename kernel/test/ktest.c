@@ -8,8 +8,9 @@
 #include <arch/init.h>
 #include <arch/cpu.h>
 
-static const struct ktest *const lists[] = {ktests_boot,   ktests_mm,	 ktests_paging,
-					    ktests_faults, ktests_sched, ktests_user};
+static const struct ktest *const lists[] = {
+    ktests_boot, ktests_mm,  ktests_paging, ktests_faults,  ktests_sched,
+    ktests_user, ktests_irq, ktests_uret,   ktests_console, ktests_ipc};
 
 static void exit_panicked(void)
 {

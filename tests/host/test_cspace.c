@@ -12,7 +12,8 @@
  * and never under cap_lock, identify and lookup_obj, a full cspace, that every
  * failing operation leaves every byte of state unchanged, that the checker
  * catches corruption, and a randomized run of tens of thousands of operations
- * against the reference model in cspace_model.h.
+ * against the reference model in cspace_model.h, and the orphan check of
+ * dormant homes (references from inside only, refused foreign objects).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -353,6 +354,99 @@ static void test_fifo_reuse(void **state)
 	assert_true(cspace_validate(cs));
 	cspace_destroy(cs);
 	assert_int_equal(o.destroyed, 1);
+}
+
+/* Homes: the orphan check of a dormant home (see cspace.h). */
+static int home_checks;
+static void home_check(struct kobject *ko)
+{
+	(void)ko;
+	home_checks++;
+	assert_false(spin_is_locked(&cap_lock));
+}
+
+static void test_homes(void **state)
+{
+	(void)state;
+	struct cspace *out = mkcs(16), *hcs = mkcs(16), *h2cs = mkcs(16);
+	struct tobj h, h2, t2, ep;
+	tobj_init(&h, CAP_TYPE_PROCESS);
+	tobj_init(&h2, CAP_TYPE_PROCESS);
+	tobj_init(&t2, CAP_TYPE_THREAD);
+	tobj_init(&ep, CAP_TYPE_ENDPOINT);
+	kobject_set_home(&h.ko, &h.ko, 0, home_check);
+	kobject_set_home(&h2.ko, &h2.ko, 0, home_check);
+	kobject_set_home(&t2.ko, &h2.ko, 2, NULL);
+	hcs->owner = &h.ko;
+	h2cs->owner = &h2.ko;
+	home_checks = 0;
+
+	/* A home naming itself: an orphan once the outside capability goes, not before
+	 * the lookup reference taken meanwhile is dropped. */
+	cap_handle_t ho = root(out, &h, CAP_RIGHTS_ALL, 0);
+	derive(out, ho, hcs, CAP_RIGHTS_ALL, 0);
+	assert_int_equal(h.ko.inner, 1);
+	struct kobject *ko = NULL;
+	assert_int_equal(cap_lookup_obj(out, ho, CAP_TYPE_PROCESS, 0, &ko, NULL), 0);
+	assert_int_equal(cap_delete(out, ho), 0);
+	assert_int_equal(home_checks, 0);
+	kobject_put(ko);
+	assert_int_equal(home_checks, 1);
+	assert_false(h.ko.dormant); /* once */
+
+	/* A dormant home takes no object of another home, but its own and others. */
+	cap_handle_t h2o = root(out, &h2, CAP_RIGHTS_ALL, 0);
+	for (int i = 0; i < 2; i++)
+		kobject_get(&h2.ko); /* what a thread object holds on its process */
+	cap_handle_t t2o = root(out, &t2, CAP_RIGHTS_ALL, 0);
+	cap_handle_t eo = root(out, &ep, CAP_RIGHTS_ALL, 0);
+	struct tobj h3;
+	tobj_init(&h3, CAP_TYPE_PROCESS);
+	kobject_set_home(&h3.ko, &h3.ko, 0, home_check);
+	struct cspace *h3cs = mkcs(4);
+	h3cs->owner = &h3.ko;
+	cap_handle_t x;
+	assert_int_equal(cap_derive(out, h2o, h3cs, 0, 0, &x), -ERR_INVAL);
+	assert_int_equal(cap_copy(out, t2o, h3cs, &x), -ERR_INVAL);
+	assert_int_equal(cap_move(out, t2o, h3cs, &x), -ERR_INVAL);
+	assert_true(alive(out, t2o));
+	derive(out, eo, h3cs, CAP_RIGHTS_ALL, 0);
+	cap_handle_t hin = CAP_HANDLE_NULL; /* h is no longer dormant: it may land */
+	for (uint32_t i = 0; i < hcs->nslots && !hin; i++)
+		if (hcs->slots[i].used)
+			hin = cap_handle_locked(&hcs->slots[i].cap);
+	derive(hcs, hin, h3cs, CAP_RIGHT_READ, 0);
+
+	/* Its own thread object, named only from inside, counts as inside. */
+	derive(out, t2o, h2cs, CAP_RIGHTS_ALL, 0);
+	derive(out, h2o, h2cs, CAP_RIGHTS_ALL, 0);
+	assert_int_equal(cap_delete(out, t2o), 0);
+	assert_true(t2.ko.enclosed);
+	assert_int_equal(h2.ko.sub, 2);
+	/* Still reachable through h2o; then the last one moves in (a move never checks). */
+	assert_int_equal(home_checks, 1);
+	assert_int_equal(cap_move(out, h2o, h2cs, &x), 0);
+	assert_int_equal(home_checks, 1);
+	kobject_check_orphan(&h2.ko, 0);
+	assert_int_equal(home_checks, 2);
+
+	/* Woken: never checked. */
+	kobject_wake(&h3.ko);
+	cspace_destroy(h3cs);
+	assert_int_equal(home_checks, 2);
+
+	cspace_destroy(out);
+	cspace_destroy(hcs);
+	assert_int_equal(h.destroyed, 1);
+	cspace_destroy(h2cs);
+	assert_int_equal(t2.destroyed, 1);
+	assert_int_equal(h2.ko.refs, 2);
+	assert_int_equal(h2.ko.sub, 0);
+	kobject_put(&h2.ko);
+	kobject_put(&h2.ko);
+	assert_int_equal(h2.destroyed, 1);
+	assert_int_equal(ep.destroyed, 1);
+	assert_int_equal(home_checks, 2);
 }
 
 static void test_revoke_cascade(void **state)
@@ -747,6 +841,7 @@ int main(void)
 	    cmocka_unit_test(test_full_and_failures_unchanged),
 	    cmocka_unit_test(test_validate_detects_corruption),
 	    cmocka_unit_test(test_random_model),
+	    cmocka_unit_test(test_homes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,6 +158,32 @@ static void test_full(void **state)
 	assert_int_equal(cap, 5);
 }
 
+/* One owner holds at most per_owner names: it cannot fill the table the others share. */
+static void test_per_owner(void **state)
+{
+	struct ns_table t;
+	uint32_t cap, old;
+	char name[16];
+	(void)state;
+
+	ns_table_init(&t);
+	t.per_owner = 4;
+	for (unsigned i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "mine%u", i);
+		assert_int_equal(ns_table_register(&t, name, 9, 100 + i, &old), 0);
+	}
+	assert_int_equal(ns_table_register(&t, "mine4", 9, 5, &old), -ERR_NOSPACE);
+	assert_int_equal(ns_table_lookup(&t, "mine4", &cap), -ERR_NOENT);
+	/* Replacing one of its own names still works; another owner still registers. */
+	assert_int_equal(ns_table_register(&t, "mine2", 9, 7, &old), 0);
+	assert_int_equal(old, 102);
+	assert_int_equal(ns_table_register(&t, "other", 10, 8, &old), 0);
+	/* A name given up makes room for another. */
+	assert_int_equal(ns_table_unregister(&t, "mine0", 9, &old), 0);
+	assert_int_equal(ns_table_register(&t, "mine4", 9, 5, &old), 0);
+	assert_int_equal(t.count, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +192,7 @@ int main(void)
 	    cmocka_unit_test(test_register_lookup),
 	    cmocka_unit_test(test_owner),
 	    cmocka_unit_test(test_full),
+	    cmocka_unit_test(test_per_owner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -336,7 +336,8 @@ static void test_full(void **state)
 	uint8_t big[3000];
 
 	memset(big, 0xab, sizeof(big));
-	assert_int_equal(ramfs_init(&small, 4096), 0);
+	/* 4096 bytes for data once the three nodes (root, a, b) are counted. */
+	assert_int_equal(ramfs_init(&small, 4096 + 3 * RAMFS_NODE_COST), 0);
 	assert_int_equal(ramfs_create(&small, "/a", VFS_TYPE_FILE, &a), 0);
 	assert_int_equal(ramfs_create(&small, "/b", VFS_TYPE_FILE, &b), 0);
 	assert_int_equal(ramfs_write(&small, a, 0, big, 3000), 3000);
@@ -353,6 +354,37 @@ static void test_full(void **state)
 	assert_int_equal(small.bytes_used, 1096);
 	assert_int_equal(ramfs_write(&small, b, 1096, big, 2000), 2000);
 	ramfs_put(&small, b);
+	ramfs_destroy(&small);
+}
+
+/* Nodes count against the limit: empty files and directories cannot fill memory. */
+static void test_full_of_nodes(void **state)
+{
+	struct ramfs small;
+	struct ramfs_node *f;
+	char name[32];
+	unsigned made = 0;
+	(void)state;
+
+	assert_int_equal(ramfs_init(&small, 64 * RAMFS_NODE_COST), 0);
+	for (unsigned i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "/%s%u", i % 2 ? "d" : "f", i);
+		int r = ramfs_create(&small, name, i % 2 ? VFS_TYPE_DIR : VFS_TYPE_FILE, NULL);
+		if (r == -ERR_NOSPACE)
+			break;
+		assert_int_equal(r, 0);
+		made++;
+	}
+	assert_int_equal(made, 63); /* the root is the 64th */
+	assert_int_equal(small.nnodes, 64);
+	assert_int_equal(ramfs_lookup(&small, "/d63", &f), -ERR_NOENT);
+	/* No room for data either, and a node given up makes room for one more. */
+	assert_int_equal(ramfs_lookup(&small, "/f0", &f), 0);
+	assert_int_equal(ramfs_write(&small, f, 0, "x", 1), -ERR_NOSPACE);
+	ramfs_put(&small, f);
+	assert_int_equal(ramfs_unlink(&small, "/f2"), 0);
+	assert_int_equal(ramfs_create(&small, "/again", VFS_TYPE_FILE, NULL), 0);
+	assert_int_equal(ramfs_create(&small, "/more", VFS_TYPE_FILE, NULL), -ERR_NOSPACE);
 	ramfs_destroy(&small);
 }
 
@@ -396,6 +428,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rdonly, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full_of_nodes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ops_table, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,9 @@ every expected pattern appears in the serial output (tests that crash the
 kernel on purpose expect the panic status and check the crash report).
 
 Usage: tests/qemu/run.py BUILD_DIR [--only REGEX] [--jobs N] [--list]
+                         [--accel ACCEL] [--icount SPEC] [--timeout-scale F]
+(--accel/--icount pass QEMU's options through, e.g. tcg,thread=multi or
+shift=3; by default neither is given.)
 Prints one line per case and a closing line "N passed, N failed".
 """
 import argparse
@@ -82,6 +85,19 @@ def cases(build):
                        r'CR2 \(fault address\): 0x000000000dead000',
                        r'RIP: 0x[0-9a-f]{16} <kt_pagefault_victim\+0x', r'kt_pagefault\+0x']
              + REPORT),
+        # A frame the return to user mode would refuse (a RIP above user space, a bad
+        # CS that makes iretq fault in ring 0) kills the process, not the kernel.
+        Case('uret_noncanon', 'uret_noncanon', smp=2,
+             patterns=[r'fault: process kt_uret .*: return to a non-canonical address',
+                       r'a return to 0x800000000000 was refused']),
+        Case('uret_badframe', 'uret_badframe', smp=2,
+             patterns=[r'fault: process kt_uret .*: General Protection Fault .*returning to '
+                       r'user mode',
+                       r'iretq refusing a frame killed its process twice']),
+        # User text reaches the consoles whole and in order, never more than a
+        # chunk per call with interrupts off.
+        Case('console_user', 'console_user',
+             patterns=[r'1000 bytes of user text reached the console, at most \d+ per call']),
         Case('gpfault', 'gpfault', expect='panic',
              patterns=[r'CPU exception: General Protection Fault \(#GP\), vector 13',
                        r'<kt_gp_victim\+0x'] + REPORT),
@@ -103,6 +119,23 @@ def cases(build):
         Case('ioapic_pc', 'ioapic', patterns=[r'\d+ PIT interrupts counted']),
         Case('ioapic_q35', 'ioapic', machine='q35', patterns=[r'\d+ PIT interrupts counted']),
         Case('tlb_shootdown', 'tlb', smp=4, patterns=[r'3 of 3 other CPUs saw the unmap']),
+        # Releasing an interrupt line waits for its handler on other CPUs (kt_irq.c).
+        Case('irq_race_smp2', 'irq_race', smp=2,
+             patterns=[r'300 of 300 rounds handled interrupts, \d+ raised, 0 handler runs']),
+        Case('irq_race_smp4', 'irq_race', smp=4,
+             patterns=[r'300 of 300 rounds handled interrupts, \d+ raised, 0 handler runs']),
+        # A thread taken off an IPC wait cannot end and be freed before its wake (kt_ipc.c).
+        Case('ipc_wake_race_smp2', 'ipc_wake_race', smp=2,
+             patterns=[r'64 of 64 wakes held open, 0 waiters freed before their wake, '
+                       r'64 rounds with the right status']),
+        Case('ipc_wake_race_smp4', 'ipc_wake_race', smp=4,
+             patterns=[r'64 of 64 wakes held open, 0 waiters freed before their wake, '
+                       r'64 rounds with the right status']),
+        # Wakes racing with threads that migrate between CPUs (kt_sched.c).
+        Case('wake_race_smp2', 'wake_race', smp=2, timeout=180,
+             patterns=[r'wake_race: 6 victims x 3000 sleeps, \d+ cut short, [1-9]\d* moves']),
+        Case('wake_race_smp4', 'wake_race', smp=4, timeout=180,
+             patterns=[r'wake_race: 12 victims x 3000 sleeps, \d+ cut short, [1-9]\d* moves']),
         Case('stress', 'stress', smp=4, mem='256M', timeout=180,
              patterns=[r'3136 threads ran; free frames before (\d+) after \1\b',
                        r'256 detached threads ran and were reaped: yes']),
@@ -175,11 +208,29 @@ def iso_for(build, kernel, ktest):
     return iso
 
 
-def qemu_cmd(build, case):
+class Variant:
+    """How QEMU runs a case, beyond the case itself: the accelerator (`-accel`,
+    e.g. tcg,thread=multi), instruction counting (`-icount`, e.g. shift=3) and
+    a factor on the case's timeout. The default adds nothing (QEMU's own
+    choice); tests/qemu/soak.py runs the cases under several."""
+
+    def __init__(self, name='default', accel=None, icount=None, timeout_scale=1.0):
+        self.name, self.accel, self.icount = name, accel, icount
+        self.timeout_scale = timeout_scale
+
+
+DEFAULT = Variant()
+
+
+def qemu_cmd(build, case, variant=DEFAULT):
     kernel = case.kernel or os.path.join(build, 'orbital.elf')
     cmd = ['qemu-system-x86_64', '-M', case.machine, '-cpu', case.cpu, '-m', case.mem,
            '-smp', str(case.smp), '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
            '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+    if variant.accel:
+        cmd += ['-accel', variant.accel]
+    if variant.icount:
+        cmd += ['-icount', variant.icount]
     if case.boot == 'kernel':
         cmd += ['-kernel', kernel, '-append', f'test={case.ktest} {case.cmdline}'.strip()]
         if case.initrd:
@@ -191,16 +242,17 @@ def qemu_cmd(build, case):
     return cmd + list(case.extra)
 
 
-def run_case(build, case, logdir):
+def run_case(build, case, logdir, variant=DEFAULT, log_name=None):
     t0 = time.monotonic()
+    timeout = case.timeout * variant.timeout_scale
     try:
-        cmd = qemu_cmd(build, case)
+        cmd = qemu_cmd(build, case, variant)
     except (subprocess.CalledProcessError, OSError) as e:
         return case, False, f'cannot prepare: {e}', 0.0, ''
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        out, _ = proc.communicate(timeout=case.timeout)
+        out, _ = proc.communicate(timeout=timeout)
         timed_out = False
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -208,10 +260,10 @@ def run_case(build, case, logdir):
         timed_out = True
     dt = time.monotonic() - t0
     text = out.decode('utf-8', 'replace').replace('\r\n', '\n')
-    with open(os.path.join(logdir, case.name + '.log'), 'w') as f:
+    with open(os.path.join(logdir, (log_name or case.name) + '.log'), 'w') as f:
         f.write(' '.join(cmd) + '\n\n' + text)
     if timed_out:
-        return case, False, f'timed out after {case.timeout} s', dt, text
+        return case, False, f'timed out after {timeout:.0f} s', dt, text
     want = EXIT[case.expect]
     if proc.returncode != want:
         got = {v: k for k, v in EXIT.items()}.get(proc.returncode, 'exit status')
@@ -231,7 +283,12 @@ def main():
     ap.add_argument('--only', default=None)
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--list', action='store_true')
+    ap.add_argument('--accel', default=None, help='QEMU -accel, e.g. tcg,thread=multi')
+    ap.add_argument('--icount', default=None, help='QEMU -icount, e.g. shift=3')
+    ap.add_argument('--timeout-scale', type=float, default=1.0,
+                    help='multiply every case\'s timeout (slow variants)')
     args = ap.parse_args()
+    variant = Variant('command line', args.accel, args.icount, args.timeout_scale)
 
     todo = [c for c in cases(args.build) if not args.only or re.search(args.only, c.name)]
     if args.list:
@@ -259,11 +316,11 @@ def main():
 
     def results():
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            futs = [pool.submit(run_case, args.build, c, logdir) for c in light]
+            futs = [pool.submit(run_case, args.build, c, logdir, variant) for c in light]
             for fut in concurrent.futures.as_completed(futs):
                 yield fut.result()
         for c in heavy:
-            yield run_case(args.build, c, logdir)
+            yield run_case(args.build, c, logdir, variant)
 
     for case, ok, why, dt, text in results():
         if ok:

@@ -14,8 +14,13 @@ prompt. The session:
   echo hi > /tmp/x     prints nothing; cat /tmp/x then shows "hi"
   mkdir /tmp/d         ls /tmp shows d/; rm /tmp/d; ls /tmp no longer does
   ps                   lists the services ns, vfs, console, kbd, sh (running)
+  dmesg                shows the kernel log; /bin/dmesg (run by its path, so not
+                       given the shell's Log capability) is refused
   cat, 40 times        still works: every command detaches from the VFS at exit
   fault                "sh: fault: killed by a fault", the prompt comes back
+  t_quota hog          a runaway command (Memory objects until refused) is stopped by
+                       its quota (the shell's share for it) with memory left; ps
+                       shows the services running; mem shows the command's quota
   an unknown command   "sh: NAME: command not found"
   sendkey "echo kb"    typed on the PS/2 keyboard: "kb" appears on the serial port
   kill <console pid>   init restarts it within a second (the kill and the new
@@ -42,7 +47,7 @@ from qemu_session import Qemu, begin
 
 PROMPT = 'orbital$ '
 PROGRAMS = ['help', 'ls', 'cat', 'echo', 'mkdir', 'rm', 'ps', 'kill', 'mem', 'uptime', 'bench',
-            'reboot', 'halt', 'fault', 'sh']
+            'reboot', 'halt', 'fault', 'sh', 'dmesg']
 SERVICES = ['ns', 'vfs', 'console', 'kbd', 'sh']
 VFS_RUNS = 40  # more than the VFS server's client records
 RESTART_S = 1.0  # a killed service is back within this (docs/services.md)
@@ -141,6 +146,14 @@ def session(s, mon, check, archive):
     check('ps' in kernel_names and 'init' in kernel_names,
           'ps lists the kernel\'s processes (init, ps itself)')
 
+    # The kernel log: the shell gives its Log capability to /bin/dmesg, never to a program
+    # run by its path (docs/services.md, "Authority").
+    out, _ = s.run('dmesg')
+    check(out is not None and 'init: started' in out, 'dmesg shows the kernel log')
+    out, _ = s.run('/bin/dmesg')
+    check(out is not None and 'dmesg: permission denied' in out and 'init: started' not in out,
+          '/bin/dmesg run by its path gets no Log capability: "permission denied"')
+
     # Each command is a new VFS client; the library detaches at exit, so the server's
     # client records (32) are reused and the 40th command still reads files.
     for _ in range(VFS_RUNS - 1):
@@ -154,6 +167,23 @@ def session(s, mon, check, archive):
           'fault: the shell reports the fault and prompts again')
     out, _ = s.run('echo alive')
     check(out is not None and 'alive' in lines(out), 'the shell still runs commands after it')
+    # A runaway command: the shell runs each command in a quota of its own (a share of
+    # the shell's), so it is refused with "QUOTA" while memory is left, and the shell and
+    # the services go on.
+    out, _ = s.run('t_quota hog')
+    m = re.search(r'hog: stopped by (\S+) after (\d+) MiB; its quota (\d+) KiB; (\d+) KiB still free',
+                  out or '')
+    check(m is not None and m.group(1) == 'QUOTA' and int(m.group(4)) >= int(m.group(3)) // 2,
+          'a runaway command is stopped by its quota, memory left: ' +
+          (m.group(0) if m else repr((out or '')[-200:])))
+    out, _ = s.run('ps')
+    bad = [n for n in SERVICES if service_pids(out).get(n, (0, ''))[1] != 'running']
+    check(out is not None and not bad, 'after it, the services still run' +
+          (f' (not: {" ".join(bad)})' if bad else ''))
+    out, _ = s.run('mem')
+    check(out is not None and re.search(r'^quota: used \d+ KiB of \d+ KiB', out, re.M),
+          'mem shows the quota the command runs in')
+
     out, _ = s.run('nosuchcmd 1 2')
     check(out is not None and 'sh: nosuchcmd: command not found' in out,
           'an unknown command: "sh: nosuchcmd: command not found"')

@@ -35,11 +35,32 @@ def cases(Case):
                        r'^ok: child jmp_kernel: exit status',
                        r'^ok: child reading an address mapped only in the parent',
                        r'^ok: a normal child after the faults: exit status = 42']),
+        # Quotas: hostile quota arguments refused; child quotas bounded by their parent;
+        # the page-table drain and drains of processes, cspace slots, threads, endpoints,
+        # notifications and Memory objects stop at -ERR_QUOTA while others go on; all of
+        # it given back when the process dies. On 1 and 2 CPUs.
+        user('user_quota', 't_quota',
+             patterns=[r'^ok: mapping at 2 MiB strides ends with = -16 \(QUOTA\)',
+                       r'^ok: others still create endpoints, notifications, memory',
+                       r"^ok: the child's own checks: exited normally with 0"]),
+        user('user_quota_smp2', 't_quota', smp=2,
+             patterns=[r'^ok: mapping at 2 MiB strides ends with = -16 \(QUOTA\)',
+                       r"^ok: the child's own checks: exited normally with 0"]),
         # Capabilities: bad handles, rights, derive, badges, revoke, transfer.
         user('user_caps', 't_caps',
              patterns=[r'^ok: revoke\(A\): capabilities removed \(B, C, the child\'s copy\) = 3',
                        r'^ok: server: badge of client 1', r'^ok: server: badge of client 2',
                        r'^ok: grant child: call carrying a cap through SEND-only']),
+        # An interrupt line rebound, its drivers killed and the line released while it
+        # fires (a driver's storm), on 2 and 4 CPUs.
+        user('user_irqrace_smp2', 't_irqrace', smp=2, mem='256M', timeout=180,
+             patterns=[r'^ok: \.\.\. every bind succeeded',
+                       r'^ok: drivers killed during the storm and started again',
+                       r'^ok: release the line \(its last capability\) during the storm']),
+        user('user_irqrace_smp4', 't_irqrace', smp=4, mem='256M', timeout=180,
+             patterns=[r'^ok: \.\.\. every bind succeeded',
+                       r'^ok: drivers killed during the storm and started again',
+                       r'^ok: release the line \(its last capability\) during the storm']),
         # Echo server and concurrent clients, on one and on four CPUs.
         user('user_echo_smp1', 't_echo', smp=1, timeout=180,
              patterns=[r'^t_echo: 1 CPUs$',
@@ -59,6 +80,21 @@ def cases(Case):
         user('user_badelf', 't_badelf',
              patterns=[r'^ok: the good image spawns',
                        r'^ok: the good image still spawns afterwards']),
+        # Death watches and closed endpoints, on one and four CPUs, and with the IPC fast
+        # path off (a closed endpoint must stop both paths).
+        *[user(f'user_lifecycle_smp{n}{suffix}', 't_lifecycle', smp=n, timeout=240,
+               mem='256M' if n > 1 else '128M', cmdline=cmd,
+               patterns=[r'^ok: exit: the watch fires',
+                         r'^ok: kill: watches 2, 3 and 4 fire',
+                         r'^ok: fault: the watch fires',
+                         r'^ok: one more: the dead watcher\'s watch no longer counts',
+                         r'^ok: blocked call \(A\) = -15',
+                         r'^ok: call on closed A, no timeout \(returned\) = -15',
+                         r'^ok: reply_recv: the caller gets the answer',
+                         r'^ok: close through a client capability \[SEND, GRANT\] = -7',
+                         r'IPC fast path ' + ('off, taken 0 times' if cmd else 'on')])
+          for n, suffix, cmd in ((1, '', ''), (4, '', ''),
+                                 (1, '_nofastpath', 'fastpath=off'))],
         # 120,000 random system calls; no panic, no leak. Seeds are fixed (replayable).
         user('user_sysfuzz', 't_sysfuzz', timeout=900,
              patterns=[r'^t_sysfuzz\[fuzzer\]: seed 0x[0-9a-f]+: 120000 calls',
@@ -67,6 +103,36 @@ def cases(Case):
              cmdline='fuzz.seed=0x5eed4',
              patterns=[r'^t_sysfuzz: seed 0x5eed4,',
                        r'^ok: fuzzer: status 0', r'^ok: free memory: ']),
+        # Attacks on object life cycles, raced on several CPUs: attaching threads,
+        # mappings and capabilities to a process whose last thread ended, an IPC
+        # buffer against unmap, SYS_PROC_LIST leaking stack bytes, a return to a
+        # non-canonical RIP, revoke while the tree changes. IPC is involved (the
+        # buffer race), so also with the fast path off.
+        *[user(f'user_attack_smp{n}{"_nofastpath" if nofp else ""}', 't_attack', smp=n,
+               mem='256M' if n > 2 else '128M', timeout=420,
+               cmdline='fastpath=off' if nofp else '',
+               patterns=[rf'^t_attack: {n} CPUs, ',
+                         r'^ok: dying: thread create into a process whose last thread ended',
+                         r'^ok: ipcbuf: rounds where a buffer stayed registered on an '
+                         r'unmapped page = 0',
+                         r'^ok: leak: SYS_PROC_LIST entries with kernel bytes',
+                         r'fault: process t_attack_top .*: return to a non-canonical address',
+                         r'^ok: noncanon: a normal child afterwards',
+                         r'^ok: revoke: capabilities derived from the root left'])
+          for n, nofp in ((2, False), (4, False), (2, True))],
+        # A process that never started a thread and holds capabilities to itself (or its
+        # own thread) is freed once nothing outside reaches it; none can hold another
+        # such process (no cycles); one still reachable stays.
+        *[user(f'user_orphan_smp{n}', 't_orphan', smp=n,
+               patterns=[r'^ok: self: gone once ours is deleted',
+                         r'^ok: move: gone once our last capability moved in',
+                         r'^ok: cycle: grant the second\'s process to the first = -2',
+                         r'^ok: start: kept while we can start its thread'])
+          for n in (1, 2)],
+        # SYS_MEM_PROTECT against the process's lock on two CPUs: no TLB shootdown with the
+        # lock held (a deadlock before; found by the racing fuzzer, make fuzz-kernel).
+        user('user_tlbrace_smp2', 't_tlbrace', smp=2, timeout=120,
+             patterns=[r'^t_tlbrace: 2 CPUs$', r'^ok: threads that made all their calls = 3']),
         # The benchmark program also runs as a test (its figures are not checked).
         user('user_bench', 't_bench', timeout=300,
              patterns=[r'^bench null_syscall\.orbital \d+ tsc$',

@@ -16,6 +16,7 @@ static const char *const help_lines[] = {
     "  kill PID...     kill a service (init restarts it); PID from ps's SERVICE table",
     "  mem             memory: total, used, free",
     "  uptime          time since boot",
+    "  dmesg           the kernel log",
     "  bench           system-call and IPC micro-benchmarks",
     "  reboot, halt    restart or power off the machine",
     "  fault           a program that crashes (the shell survives it)",

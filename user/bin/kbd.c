@@ -29,6 +29,7 @@
 #include <orb/proto/kbd.h>
 #include <orb/spawn.h>
 #include <orb/sys.h>
+#include <orb/ioport.h>
 
 #define I8042_DATA   0x60
 #define I8042_STATUS 0x64 /* read: status; write: command */
@@ -55,21 +56,6 @@
 
 #define IO_WAIT_NS (100ull * 1000 * 1000) /* the longest wait for the controller */
 #define DRAIN_MAX  64			  /* bytes read per drain (the device queues 16) */
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	/* SAFETY: only 0x60 and 0x64 are ever named, which SYS_IOPORT_ENABLE opened for this
-	 * process; any other port would raise #GP and the kernel would kill us. */
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	/* SAFETY: as for inb. */
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
 
 static inline uint64_t kbd_ms(unsigned ms)
 {

@@ -12,7 +12,18 @@
  * capability 0 is a fresh name-service client capability (NS_NEW_CLIENT,
  * so the child has its own identity at every service), and argv[0] is the
  * stdio argument ("@stdio", "@stdio>PATH" or "@stdio>>PATH") that the
- * library's start-up takes off before main() runs.
+ * library's start-up takes off before main() runs. The few commands of the
+ * boot archive that need more of the user's authority get it as start
+ * capability 1 (sh_grants): init's administrator capability for ps, kill,
+ * halt and reboot, the kernel log for dmesg. Only /bin/NAME (the read-only
+ * boot archive) gets them, never a program run by its path. Each command
+ * runs bound to a quota of its own (sh_command_quota): a runaway command
+ * gets -ERR_QUOTA, never the memory the shell and the services need.
+ *
+ * Start capabilities (from init): 0 the name service; 1 init's
+ * administrator capability (INIT_BADGE_ADMIN); 2 the terminal, the console
+ * badged CON_BADGE_TTY (reading lines and setting the foreground need it);
+ * 3 the kernel log [READ].
  *
  * Services that restart: init keeps each service's endpoint across
  * restarts, so the capabilities the shell looked up stay valid. A console
@@ -41,8 +52,47 @@
 #define SH_LOOKUP_TRY 50       /* 5 s for the services to appear at start */
 #define SH_STDIO_ARG  "@stdio" /* ULIB_STDIO_ARG of user/lib/stream.h */
 
-static cap_handle_t sh_con; /* the console, 0 if it could not be found */
+static cap_handle_t sh_con; /* the terminal (console badged CON_BADGE_TTY), or 0 */
 static cap_handle_t sh_vfs; /* the VFS endpoint, 0 if it could not be found */
+
+/* Start capabilities (given by init). */
+#define SH_CAP_ADMIN 1 /* init's endpoint, badged INIT_BADGE_ADMIN */
+#define SH_CAP_TTY   2 /* the console, badged CON_BADGE_TTY */
+#define SH_CAP_LOG   3 /* the kernel log [READ] */
+
+/* The commands of /bin that get one more start capability (their start capability 1). */
+static const struct {
+	const char *name;
+	unsigned cap; /* SH_CAP_* */
+} sh_grants[] = {
+    {"ps", SH_CAP_ADMIN},     {"kill", SH_CAP_ADMIN}, {"halt", SH_CAP_ADMIN},
+    {"reboot", SH_CAP_ADMIN}, {"dmesg", SH_CAP_LOG},
+};
+
+/*
+ * Each command runs bounded: bound to a quota of its own, three quarters of
+ * what the shell has left, so a runaway command gets -ERR_QUOTA while the
+ * shell and the services go on. 0 if none could be made.
+ */
+static cap_handle_t sh_command_quota(void)
+{
+	struct orb_quota_info qi = {0, 0};
+	if (orb_quota_info(0, &qi) < 0 || qi.used >= qi.limit)
+		return 0;
+	long q = orb_quota_create(0, (qi.limit - qi.used) / 4 * 3);
+	return q < 0 ? 0 : (cap_handle_t)q;
+}
+
+/* The extra start capability of command word cmd, or 0. */
+static cap_handle_t sh_grant_for(const char *cmd)
+{
+	if (strchr(cmd, '/'))
+		return 0; /* a program named by its path is not the boot archive's */
+	for (size_t i = 0; i < sizeof(sh_grants) / sizeof(sh_grants[0]); i++)
+		if (strcmp(sh_grants[i].name, cmd) == 0)
+			return orb_start_cap(sh_grants[i].cap);
+	return 0;
+}
 
 /* Formatted output to the console (or the kernel log if there is none). */
 static void sh_printf(const char *fmt, ...) __attribute__((__format__(__printf__, 1, 2)));
@@ -304,18 +354,21 @@ static void sh_run(struct sh_cmd *c)
 		return;
 	}
 	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	cap_handle_t caps[2] = {ns_child, sh_grant_for(name)};
 	struct orb_spawn_args a = {
 	    .name = base,
 	    .elf = elf,
 	    .elf_size = size,
 	    .argv = (const char *const *)c->argv,
-	    .caps = &ns_child,
-	    .ncaps = 1,
+	    .caps = caps,
+	    .ncaps = caps[1] ? 2 : 1,
+	    .quota = sh_command_quota(),
 	};
 	cap_handle_t proc;
-	r = orb_spawn(&a, &proc);
+	r = a.quota ? orb_spawn(&a, &proc) : -ERR_QUOTA;
 	free(elf);
 	orb_cap_delete(ns_child);
+	orb_cap_delete(a.quota); /* (the command holds it while it lives) */
 	if (r < 0) {
 		sh_printf("sh: %s: cannot start: %s\n", name, sh_strerror(r));
 		return;
@@ -339,7 +392,7 @@ int main(void)
 	static char line[CON_LINE_MAX + 1];
 	int failures = 0;
 
-	sh_con = sh_lookup(CON_NS_NAME);
+	sh_con = orb_start_cap(SH_CAP_TTY);
 	sh_vfs = sh_lookup("vfs");
 	if (sh_vfs && sh_vfs_connect() < 0)
 		printf("sh: cannot attach to the file system\n");

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include <orb/console.h>
+#include <orb/spawn.h>
 #include <orb/thread.h>
 
 /* Word i (1..IPC_MAX_WORDS-1) of the message in m and the IPC buffer. */
@@ -79,9 +80,15 @@ long con_readline(cap_handle_t ep, char *buf, size_t size)
 
 	if (!b || size == 0)
 		return -ERR_INVAL;
+	/* The console watches the reader: a read left pending by a dead reader is dropped. */
+	long self = orb_cap_derive(orb_self(), CAP_RIGHT_READ, 0);
+	if (self < 0)
+		return self;
+	b->send_caps[0] = (cap_handle_t)self;
 	m.w[0] = size - 1;
-	m.tag = IPC_TAG(CON_READLINE, 1, 0);
+	m.tag = IPC_TAG(CON_READLINE, 1, 1);
 	long r = orb_call(ep, &m, IPC_TIMEOUT_NEVER);
+	orb_cap_delete((cap_handle_t)self); /* the console has its own copy */
 	if (r < 0)
 		return r;
 	long n = (long)m.w[0];

@@ -51,10 +51,18 @@ static long ns_call(uint32_t label, const char *name, cap_handle_t send, cap_han
 	memset(&m, 0, sizeof(m));
 	if (name && ns_name_pack(name, m.w) != 0)
 		return -ERR_INVAL;
-	if (send)
+	/* A registration names its registrant too: the name goes when this process dies. */
+	long self = 0;
+	if (send && (self = orb_cap_derive(orb_self(), CAP_RIGHT_READ, 0)) < 0)
+		return self;
+	if (send) {
 		b->send_caps[0] = send;
-	m.tag = IPC_TAG(label, 4, send ? 1 : 0);
+		b->send_caps[1] = (cap_handle_t)self;
+	}
+	m.tag = IPC_TAG(label, 4, send ? 2 : 0);
 	long r = orb_call(ns, &m, IPC_TIMEOUT_NEVER);
+	if (self > 0)
+		orb_cap_delete((cap_handle_t)self); /* the name server has its own copy */
 	if (r < 0)
 		return r;
 	r = (long)m.w[0];

@@ -153,7 +153,7 @@ long orb_spawn(const struct orb_spawn_args *args, cap_handle_t *proc_out)
 	if (rc < 0)
 		return rc;
 
-	rc = orb_proc_create(ORB_SPAWN_NSLOTS, a.name);
+	rc = orb_proc_create_in(ORB_SPAWN_NSLOTS, a.name, a.quota);
 	if (rc < 0)
 		return rc;
 	cap_handle_t child = (cap_handle_t)rc, th = CAP_HANDLE_NULL;
@@ -219,6 +219,12 @@ fail:
 long orb_spawn_path(const char *path, const char *const *argv, const cap_handle_t *caps,
 		    unsigned ncaps, cap_handle_t *proc_out)
 {
+	return orb_spawn_path_in(path, argv, caps, ncaps, 0, proc_out);
+}
+
+long orb_spawn_path_in(const char *path, const char *const *argv, const cap_handle_t *caps,
+		       unsigned ncaps, cap_handle_t quota, cap_handle_t *proc_out)
+{
 	size_t size;
 	const void *elf = orb_bootfs_find(path, &size);
 	if (!elf)
@@ -231,6 +237,7 @@ long orb_spawn_path(const char *path, const char *const *argv, const cap_handle_
 	    .argv = argv,
 	    .caps = caps,
 	    .ncaps = ncaps,
+	    .quota = quota,
 	};
 	return orb_spawn(&a, proc_out);
 }

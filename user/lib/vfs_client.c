@@ -12,6 +12,7 @@
  * treated as an error, never copied.
  */
 #include <string.h>
+#include <orb/spawn.h>
 #include <orb/thread.h>
 #include <orb/vfs.h>
 #include "uvm.h"
@@ -80,11 +81,20 @@ long vfs_attach(cap_handle_t ep)
 	r = uvm_map_new(VFS_SHM_DEFAULT, ORB_PROT_READ | ORB_PROT_WRITE, &addr, &mem);
 	if (r < 0)
 		goto out;
+	/* The server watches this process: it forgets the session when we die. */
+	long self = orb_cap_derive(orb_self(), CAP_RIGHT_READ, 0);
+	if (self < 0) {
+		uvm_unmap_delete(addr, VFS_SHM_DEFAULT, mem);
+		r = self;
+		goto out;
+	}
 	memset(&m, 0, sizeof(m));
-	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 1);
+	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 2);
 	m.w[0] = VFS_SHM_DEFAULT;
 	buf->send_caps[0] = mem;
+	buf->send_caps[1] = (cap_handle_t)self;
 	r = orb_call(ep, &m, IPC_TIMEOUT_NEVER);
+	orb_cap_delete((cap_handle_t)self); /* the server has its own copy */
 	if (r == 0)
 		r = (long)m.w[0];
 	if (r < 0) {

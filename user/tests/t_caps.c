@@ -33,7 +33,7 @@
 #define T_BADGE_GRANT	0x333
 #define T_BADGE_NOGRANT 0x444
 #define T_NTFN_BITS	0x40
-#define T_EP_RIGHTS	(CAP_RIGHT_SEND | CAP_RIGHT_RECV | CAP_RIGHT_GRANT)
+#define T_EP_RIGHTS	(CAP_RIGHT_SEND | CAP_RIGHT_RECV | CAP_RIGHT_GRANT | CAP_RIGHT_MANAGE)
 
 /*
  * One IPC system call with a full 64-bit handle register (orb_ipc takes a
@@ -159,8 +159,8 @@ static void t_check_rights(void)
 	T_ERR("identify(new endpoint)", orb_cap_identify((cap_handle_t)ep, &ci), 0);
 	T_CHECK(ci.type == CAP_TYPE_ENDPOINT && (ci.rights & T_EP_RIGHTS) == T_EP_RIGHTS &&
 		    ci.badge == 0,
-		"new endpoint: type %u rights 0x%x badge 0x%llx (want %u, SEND|RECV|GRANT, 0)",
-		ci.type, ci.rights, (unsigned long long)ci.badge, CAP_TYPE_ENDPOINT);
+		"new endpoint: type %u rights 0x%x badge 0x%llx (want %u, every right, 0)", ci.type,
+		ci.rights, (unsigned long long)ci.badge, CAP_TYPE_ENDPOINT);
 
 	s = orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_SEND, 0);
 	r = orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_RECV, 0);

@@ -43,9 +43,10 @@ static int t_npass, t_nfail;
 
 static inline const char *t_errname(long r)
 {
-	static const char *const names[] = {"OK",    "NOMEM", "INVAL",	"RANGE",  "EXIST",
-					    "NOENT", "FAULT", "PERM",	"BADCAP", "TIMEOUT",
-					    "BUSY",  "NOSYS", "FORMAT", "AGAIN",  "NOSPACE"};
+	static const char *const names[] = {
+	    "OK",      "NOMEM", "INVAL", "RANGE",  "EXIST", "NOENT",   "FAULT",	 "PERM",  "BADCAP",
+	    "TIMEOUT", "BUSY",	"NOSYS", "FORMAT", "AGAIN", "NOSPACE", "CLOSED", "QUOTA", "DEAD"};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == ERR_MAX + 1, "one name per error");
 	if (r >= 0)
 		return "success";
 	if (r >= -ERR_MAX)

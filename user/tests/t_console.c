@@ -24,7 +24,13 @@
  *    the foreground process; a second concurrent reader gets -ERR_BUSY while
  *    CON_WRITE is still served; typed-ahead lines wait for the reader;
  *  - the keyboard path: key messages badged CON_BADGE_KBD are typed, the same
- *    messages from a client are refused.
+ *    messages from a client are refused;
+ *  - a reader child killed with its read pending no longer counts: the next
+ *    reader is accepted (the console watches readers with SYS_PROC_WATCH);
+ *    one process can leave 70 reads pending in turn (watched once);
+ *  - the terminal's owner: t_console reads and sets the foreground through a
+ *    copy badged CON_BADGE_TTY (as the shell does); an ordinary client's
+ *    copy writes, but CON_READLINE and CON_SET_FG get -ERR_PERM.
  * Every wait is bounded. At the end the console is killed and every
  * capability made here is deleted, so the kernel's leak check can pass.
  */
@@ -33,12 +39,13 @@
 #include <orb/proto/ns.h>
 #include "t_check.h"
 
-#define T_CLIENT_BADGE 7
+#define T_CLIENT_BADGE 7			    /* an ordinary client's badge (a client id) */
 #define T_INPUT_NS     (30ull * 1000 * 1000 * 1000) /* the harness types within this */
 #define T_MARKER       "t_console: WRITE-MARKER-5a17 through the console"
 
-static cap_handle_t t_ep;   /* a client's copy: SEND, GRANT, badge T_CLIENT_BADGE */
-static cap_handle_t t_done; /* notification: the reader thread finished */
+static cap_handle_t t_ep;    /* the terminal's owner's copy: SEND, GRANT, badge CON_BADGE_TTY */
+static cap_handle_t t_other; /* an ordinary client's copy: SEND, GRANT, badge T_CLIENT_BADGE */
+static cap_handle_t t_done;  /* notification: the reader thread finished */
 static volatile long t_read_r;
 static char t_read_buf[CON_LINE_MAX];
 
@@ -103,7 +110,15 @@ static void t_name_service(cap_handle_t ns)
 	ns_name_unpack(m.w, name);
 	T_CHECK(IPC_TAG_LABEL(m.tag) == NS_REGISTER && strcmp(name, "console") == 0,
 		"it registers \"%s\" (label 0x%x)", name, IPC_TAG_LABEL(m.tag));
-	cap_handle_t c = IPC_TAG_NCAPS(m.tag) == 1 ? orb_ipc_buf()->recv_caps[0] : 0;
+	unsigned ncaps = IPC_TAG_NCAPS(m.tag);
+	cap_handle_t c = ncaps == 2 ? orb_ipc_buf()->recv_caps[0] : 0;
+	cap_handle_t p = ncaps == 2 ? orb_ipc_buf()->recv_caps[1] : 0;
+	struct cap_info pinfo = {0};
+	T_CHECK(p && orb_cap_identify(p, &pinfo) == 0 && pinfo.type == CAP_TYPE_PROCESS &&
+		    pinfo.rights == CAP_RIGHT_READ,
+		"... and its own Process [READ] (type %u, rights 0x%x)", pinfo.type, pinfo.rights);
+	if (p)
+		orb_cap_delete(p);
 	long id = c ? orb_cap_identify(c, &info) : -ERR_BADCAP;
 	T_CHECK(id == 0 && info.type == CAP_TYPE_ENDPOINT && info.badge == 0 &&
 		    (info.rights & (CAP_RIGHT_SEND | CAP_RIGHT_GRANT)) ==
@@ -142,6 +157,12 @@ static void t_output(const struct orb_init_info *ii)
 	T_ERR("an unknown request", t_raw_call(t_ep, 0x12345, 1, 0), -ERR_NOSYS);
 	T_ERR("a key message from a client", t_raw_call(t_ep, KBD_MSG_KEY, 3, 'x'), -ERR_PERM);
 	T_ERR("set_fg with a notification", con_set_fg(t_ep, t_done), -ERR_BADCAP);
+	/* An ordinary client writes, but reads no line and moves no foreground. */
+	T_EQ("con_write from an ordinary client", con_puts(t_other, "t_console: (other)\n"),
+	     (long)strlen("t_console: (other)\n"));
+	T_ERR("CON_SET_FG from an ordinary client", con_set_fg(t_other, 0), -ERR_PERM);
+	T_ERR("CON_SET_FG with a process from an ordinary client", con_set_fg(t_other, orb_self()),
+	      -ERR_PERM);
 }
 
 /* A line printed to the kernel log (which the console now draws) appears on the screen. */
@@ -184,6 +205,91 @@ static void t_keyboard(cap_handle_t ep)
 	orb_cap_delete((cap_handle_t)kbd);
 }
 
+/* A reader that dies with its read pending: the console drops its saved reply. */
+static void t_dead_reader(void)
+{
+	cap_handle_t child = 0;
+	T_ERR("a read without the reader's Process", t_raw_call(t_ep, CON_READLINE, 1, 16),
+	      -ERR_INVAL);
+	T_EQ("spawn a reader child", t_spawn_role("t_console", "reader", NULL, &t_ep, 1, &child),
+	     0);
+	/* Its read is pending once a read of ours is refused as a second reader (bounded
+	 * wait). Ours carries no Process, so it is never kept: BUSY, else INVAL. */
+	long r = -ERR_TIMEOUT;
+	for (int i = 0; i < 100 && r != -ERR_BUSY; i++) {
+		r = t_raw_call(t_ep, CON_READLINE, 1, 16);
+		if (r != -ERR_BUSY)
+			orb_sleep(T_MS(50));
+	}
+	T_ERR("the child's read is pending: ours is refused", r, -ERR_BUSY);
+	orb_proc_kill(child);
+	T_EQ("the reader child is killed", t_wait_and_drop(child), ORB_EXIT_KILLED);
+	/* t_input's first reader must now be accepted, not refused as a second one. */
+}
+
+/* Sends one key as the keyboard driver would (kbd: the endpoint badged CON_BADGE_KBD). */
+static bool t_key(cap_handle_t kbd, char key)
+{
+	struct orb_msg m = {0};
+	m.tag = IPC_TAG(KBD_MSG_KEY, KBD_KEY_WORDS, 0);
+	m.w[0] = (uint8_t)key;
+	for (int tries = 0; tries < 500; tries++) { /* as the driver does: retry when busy */
+		if (orb_nb_send(kbd, &m) == 0)
+			return true;
+		orb_sleep(T_MS(2));
+	}
+	return false;
+}
+
+#define T_MANY_READS 70 /* more than the kernel's watches on one process */
+
+static volatile int t_many_ok;
+
+/* Reads T_MANY_READS lines of "r", telling the main thread after each. */
+static void t_many_reader(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < T_MANY_READS; i++) {
+		char line[16];
+		long n = con_readline(t_ep, line, sizeof(line));
+		if (n == 1 && line[0] == 'r')
+			t_many_ok++;
+		orb_ntfn_signal(t_done, 1);
+		if (n != 1)
+			return;
+	}
+}
+
+/*
+ * One process reads many lines, each read kept pending until the line comes:
+ * the console watches the reader once, not once per read (the kernel allows
+ * PROC_WATCH_MAX watches on one process; a shell reads every command line).
+ */
+static void t_many_reads(cap_handle_t ep)
+{
+	long kbd = orb_cap_derive(ep, CAP_RIGHT_SEND, CON_BADGE_KBD);
+	T_OK("a keyboard-badged endpoint", kbd);
+	t_many_ok = 0;
+	T_EQ("start a thread reading many lines",
+	     orb_thread_spawn(t_many_reader, NULL, T_PRIO, NULL), 0);
+	int rounds = 0;
+	for (; rounds < T_MANY_READS; rounds++) {
+		long busy = 0; /* the read is pending once a second one is refused */
+		for (int k = 0; k < 500 && busy != -ERR_BUSY; k++) {
+			busy = t_raw_call(t_ep, CON_READLINE, 1, 16);
+			if (busy != -ERR_BUSY)
+				orb_sleep(T_MS(1));
+		}
+		bool sent = t_key((cap_handle_t)kbd, 'r') && t_key((cap_handle_t)kbd, '\n');
+		if (busy != -ERR_BUSY || !sent || orb_ntfn_wait(t_done, T_MS(5000)) <= 0)
+			break;
+	}
+	T_CHECK(rounds == T_MANY_READS && t_many_ok == T_MANY_READS,
+		"%d reads left pending in turn by one process, each answered (%d, %d)",
+		T_MANY_READS, rounds, t_many_ok);
+	orb_cap_delete((cap_handle_t)kbd);
+}
+
 static void t_input(const struct orb_init_info *ii)
 {
 	char line[CON_LINE_MAX];
@@ -192,6 +298,8 @@ static void t_input(const struct orb_init_info *ii)
 	t_reader_start();
 	orb_sleep(T_MS(300)); /* let the reader's call reach the console */
 	T_ERR("a second concurrent reader", con_readline(t_ep, line, sizeof(line)), -ERR_BUSY);
+	T_ERR("CON_READLINE from an ordinary client", t_raw_call(t_other, CON_READLINE, 1, 16),
+	      -ERR_PERM);
 	T_EQ("con_write while a read is pending", con_puts(t_ep, "t_console: (write ok)\n"),
 	     (long)strlen("t_console: (write ok)\n"));
 	printf("t_console: prompt 1: type a line\n");
@@ -260,13 +368,12 @@ static void t_polling_console(const struct orb_init_info *ii, const char *geomet
 	long ep = orb_endpoint_create();
 	T_OK("endpoint_create (polling console)", ep);
 	long recv = orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_RECV, 0);
-	long cl =
-	    orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, T_CLIENT_BADGE);
+	long cl = orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, CON_BADGE_TTY);
 	T_OK("... its RECV-only copy", recv);
 	T_OK("... a client's copy", cl);
-	cap_handle_t caps[4] = {(cap_handle_t)recv, com1, ii->irq[4], ii->screen};
+	cap_handle_t caps[5] = {(cap_handle_t)recv, com1, ii->irq[4], ii->log, ii->screen};
 	cap_handle_t console = 0;
-	long r = t_spawn_console(geometry, caps, ii->screen ? 4 : 3, &console);
+	long r = t_spawn_console(geometry, caps, ii->screen ? 5 : 4, &console);
 	T_EQ("spawn /bin/console with a RECV-only endpoint", r, 0);
 	if (r == 0) {
 		t_ep = (cap_handle_t)cl;
@@ -286,6 +393,11 @@ static void t_polling_console(const struct orb_init_info *ii, const char *geomet
 
 int main(int argc, char **argv)
 {
+	if (t_role_is(argc, argv, "reader")) { /* reads until it is killed */
+		char line[16];
+		con_readline(orb_start_cap(0), line, sizeof(line));
+		return 3;
+	}
 	if (t_role_is(argc, argv, "sleeper")) {
 		orb_sleep(T_WAIT_NS);
 		return 3; /* not killed: the parent's check fails */
@@ -304,10 +416,13 @@ int main(int argc, char **argv)
 	T_OK("ioport_sub(COM1)", com1);
 	T_OK("ioport_sub(CRT)", crt);
 	long nsc = orb_cap_derive((cap_handle_t)ns, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, 0x99);
-	long cl =
+	long cl = orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, CON_BADGE_TTY);
+	long other =
 	    orb_cap_derive((cap_handle_t)ep, CAP_RIGHT_SEND | CAP_RIGHT_GRANT, T_CLIENT_BADGE);
 	T_OK("the console's name-service capability", nsc);
-	T_OK("a client's capability", cl);
+	T_OK("the terminal's capability", cl);
+	T_OK("an ordinary client's capability", other);
+	t_other = (cap_handle_t)other;
 	long rs = orb_mem_map(orb_self(), ii->screen, T_MAP_BASE, 0, 4096, ORB_PROT_READ);
 	T_EQ("map the screen to read it back", rs, 0);
 	t_done = (cap_handle_t)done;
@@ -318,22 +433,24 @@ int main(int argc, char **argv)
 			 ii->screen_info.height);
 	t_polling_console(ii, geometry, (cap_handle_t)com1);
 	t_ep = (cap_handle_t)cl;
-	cap_handle_t caps[6] = {(cap_handle_t)ep, (cap_handle_t)com1, ii->irq[4],
-				ii->screen,	  (cap_handle_t)crt,  (cap_handle_t)nsc};
+	cap_handle_t caps[7] = {(cap_handle_t)ep,  (cap_handle_t)com1, ii->irq[4], ii->screen,
+				(cap_handle_t)crt, (cap_handle_t)nsc,  ii->log};
 	cap_handle_t console = 0;
-	long r = t_spawn_console(geometry, caps, 6, &console);
+	long r = t_spawn_console(geometry, caps, 7, &console);
 	T_EQ("spawn /bin/console", r, 0);
 	if (r == 0) {
 		t_name_service((cap_handle_t)ns);
 		t_output(ii);
 		t_log_on_screen(ii, "thread");
+		t_dead_reader();
+		t_many_reads((cap_handle_t)ep);
 		t_input(ii);
 		T_EQ("kill the console", orb_proc_kill(console), 0);
 		T_EQ("... it ends killed", t_wait_and_drop(console), ORB_EXIT_KILLED);
 	}
 	if (rs == 0)
 		orb_mem_unmap(orb_self(), T_MAP_BASE, 4096);
-	long caps_made[] = {cl, nsc, crt, com1, done, ns, ep};
+	long caps_made[] = {other, cl, nsc, crt, com1, done, ns, ep};
 	for (unsigned i = 0; i < sizeof(caps_made) / sizeof(caps_made[0]); i++)
 		if (caps_made[i] > 0)
 			orb_cap_delete((cap_handle_t)caps_made[i]);

@@ -17,19 +17,7 @@
  *    after SYS_IRQ_ACK it can arrive again.
  */
 #include "t_check.h"
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	/* SAFETY: allowed only if this process enabled the port; else #GP kills us. */
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
-}
+#include <orb/ioport.h>
 
 #define COM1 0x3f8
 
@@ -134,15 +122,26 @@ static void test_log_screen(const struct orb_init_info *ii)
 {
 	static char buf[16384];
 	uint64_t pos = 0;
-	long n = orb_syscall3(SYS_LOG_READ, (long)&pos, (long)buf, sizeof(buf) - 1);
+	long n = orb_syscall4(SYS_LOG_READ, ii->log, (long)&pos, (long)buf, sizeof(buf) - 1);
 	T_OK("log_read from 0", n);
 	buf[n > 0 ? n : 0] = 0;
 	T_CHECK(n > 0 && strstr(buf, "Orbital ") != NULL, "the log has the banner (%ld bytes)", n);
 	T_CHECK(pos >= (uint64_t)n, "the position advanced to %lu", (unsigned long)pos);
 	T_EQ("log_read into kernel memory",
-	     orb_syscall3(SYS_LOG_READ, (long)&pos, (long)0xffffffff80200000ull, 16), -ERR_FAULT);
+	     orb_syscall4(SYS_LOG_READ, ii->log, (long)&pos, (long)0xffffffff80200000ull, 16),
+	     -ERR_FAULT);
 	T_EQ("log_read with a bad position pointer",
-	     orb_syscall3(SYS_LOG_READ, 0x10, (long)buf, 16), -ERR_FAULT);
+	     orb_syscall4(SYS_LOG_READ, ii->log, 0x10, (long)buf, 16), -ERR_FAULT);
+	/* The authority is the Log capability: none, another type, or no READ is -ERR_PERM. */
+	T_EQ("log_read without a capability",
+	     orb_syscall4(SYS_LOG_READ, 0, (long)&pos, (long)buf, 16), -ERR_PERM);
+	T_EQ("log_read with a Process capability",
+	     orb_syscall4(SYS_LOG_READ, ii->self, (long)&pos, (long)buf, 16), -ERR_PERM);
+	long norights = orb_cap_derive(ii->log, 0, 0);
+	T_OK("a Log capability without READ", norights);
+	T_EQ("log_read with it", orb_syscall4(SYS_LOG_READ, norights, (long)&pos, (long)buf, 16),
+	     -ERR_PERM);
+	orb_cap_delete((cap_handle_t)norights);
 
 	T_CHECK(ii->screen != 0 && ii->screen_info.type == ORB_SCREEN_TEXT,
 		"init has the screen (type %u, %ux%u)", ii->screen_info.type, ii->screen_info.width,

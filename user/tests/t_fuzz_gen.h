@@ -1,8 +1,10 @@
 /*
  * t_sysfuzz's call generator: which system calls the fuzzer makes and with
- * what arguments. Only t_sysfuzz.c includes it (each test is one .c file, so
- * the generator is header-only; its state, the PRNG and the pools of handles
- * and victims, is that program's).
+ * what arguments. t_sysfuzz.c and t_racefuzz.c include it (each test is one
+ * .c file, so the generator is header-only; its state, the PRNG and the pools
+ * of handles and victims, is each program's): t_defined below is the one
+ * list of the call numbers that exist, which both fuzzers draw from, and
+ * t_syscall makes a call with every register set.
  *
  * Arguments are biased toward nasty values (see t_arg and its helpers); the
  * exclusions that keep the fuzzer alive and the system measurable are in
@@ -113,6 +115,19 @@ static const long t_defined[] = {
 #ifdef SYS_PROC_LIST
     SYS_PROC_LIST,
 #endif
+#ifdef SYS_PROC_PID
+    SYS_PROC_PID,
+#endif
+#ifdef SYS_PROC_WATCH
+    SYS_PROC_WATCH,
+#endif
+#ifdef SYS_ENDPOINT_CLOSE
+    SYS_ENDPOINT_CLOSE,
+#endif
+#ifdef SYS_QUOTA_CREATE
+    SYS_QUOTA_CREATE,
+    SYS_QUOTA_INFO,
+#endif
 };
 #define T_NDEFINED (sizeof(t_defined) / sizeof(t_defined[0]))
 
@@ -214,7 +229,9 @@ static inline uint64_t t_short_timeout(void)
 }
 
 /*
- * One system call with every argument register (IPC ones included) set.
+ * One system call with every argument register (IPC ones included) set; the
+ * registers as the kernel left them are written back to a[] (for the IPC
+ * calls: the badge, the tag and the words received).
  * SAFETY: the register convention of include/orbital/syscall.h; every register
  * the kernel may change is an output, and the kernel may write any user memory
  * the arguments name (the "memory" clobber).
@@ -233,6 +250,12 @@ static inline long t_syscall(long n, uint64_t a[6], uint64_t timeout)
 			 : "+a"(r), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
 			 : "r"(r12)
 			 : "rcx", "r11", "memory");
+	a[0] = rdi;
+	a[1] = rsi;
+	a[2] = rdx;
+	a[3] = r10;
+	a[4] = r8;
+	a[5] = r9;
 	return r;
 }
 
@@ -276,9 +299,9 @@ static inline bool t_pick(long *np, uint64_t a[6])
 #endif
 #ifdef SYS_LOG_READ
 	case SYS_LOG_READ:
-		/* (pos, buf, len): into our buffer, at most 4 KiB (see T_SLACK). */
-		if (a[1] >= (uintptr_t)t_scratch && a[1] < (uintptr_t)t_scratch + T_SCRATCH)
-			a[2] &= 0xfff;
+		/* (log, pos, buf, len): into our buffer, at most 4 KiB (see T_SLACK). */
+		if (a[2] >= (uintptr_t)t_scratch && a[2] < (uintptr_t)t_scratch + T_SCRATCH)
+			a[3] &= 0xfff;
 		break;
 #endif
 	case SYS_DEBUG_WRITE:
@@ -291,9 +314,21 @@ static inline bool t_pick(long *np, uint64_t a[6])
 			a[1] = t_below(32) == 0 ? sizeof(t_dots) - 1 : 0;
 		}
 		break;
+#ifdef SYS_QUOTA_CREATE
+	case SYS_QUOTA_CREATE:
+		/* (parent, limit): a middling limit would lock up much of our own budget while
+		 * the capability lives; keep those small (huge ones are refused anyway). */
+		if (a[1] > (16ull << 20) && a[1] < (1ull << 40))
+			a[1] &= 0xffffff;
+		break;
+#endif
 	case SYS_PROC_CREATE:
 		if (t_nvictims == T_MAX_VICTIMS)
 			return false;
+#ifdef SYS_QUOTA_CREATE
+		if (t_below(2))
+			a[2] = 0; /* (the quota argument: our own, half the time) */
+#endif
 		break;
 	case SYS_CAP_DELETE:
 		if (t_is_victim(a[0]))

@@ -15,7 +15,10 @@
  *     finds it cannot use those numbers (each client has its own table) and
  *     gets its own; both then hammer their own files concurrently;
  *   - crashes: a client that dies with a file open and a process that never
- *     talked to the server; the files in /tmp and the server survive;
+ *     talked to the server; the files in /tmp and the server survive, and
+ *     the dead client's record is freed (its badge attaches again);
+ *   - ATTACH needs the client's Process [READ]; one process attaches and
+ *     detaches 70 times (the server watches it once, not per session);
  *   - at the end the server is killed and everything is handed back (the
  *     kernel's harness checks processes, threads and free frames).
  */
@@ -30,6 +33,7 @@
 #define T_BADGE_UNATT	9
 #define T_BIG		(100u * 1024)
 #define T_STRESS_ROUNDS 40
+#define T_REATTACH	70 /* sessions of one process: more than watches on one process */
 
 static uint8_t t_pattern(unsigned seed, size_t i)
 {
@@ -371,9 +375,12 @@ static void t_check_errors(cap_handle_t ep, cap_handle_t owner)
 	T_CHECK(r == 0 && (long)m.w[0] == -ERR_NOSYS, "an unknown label: %ld / %ld", r,
 		(long)m.w[0]);
 	long mem = orb_mem_create(VFS_SHM_DEFAULT);
+	long self = orb_cap_derive(orb_self(), CAP_RIGHT_READ, 0);
+	T_OK("a Process [READ] of ourselves, for ATTACH", self);
 	buf->send_caps[0] = (cap_handle_t)mem;
+	buf->send_caps[1] = (cap_handle_t)self;
 	memset(&m, 0, sizeof(m));
-	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 1);
+	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 2);
 	m.w[0] = VFS_SHM_DEFAULT;
 	r = orb_call(ep, &m, T_WAIT_NS);
 	T_CHECK(r == 0 && (long)m.w[0] == -ERR_EXIST, "a second ATTACH on one badge: %ld / %ld", r,
@@ -401,17 +408,35 @@ static void t_check_errors(cap_handle_t ep, cap_handle_t owner)
 	r = orb_call((cap_handle_t)other, &m, T_WAIT_NS);
 	T_CHECK(r == 0 && (long)m.w[0] == -ERR_PERM, "a request before ATTACH: %ld / %ld", r,
 		(long)m.w[0]);
+	/* No session without the client's Process [READ]: none, or another kind, is INVAL. */
+	buf->send_caps[0] = (cap_handle_t)mem;
+	memset(&m, 0, sizeof(m));
+	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 1);
+	m.w[0] = VFS_SHM_DEFAULT;
+	r = orb_call((cap_handle_t)other, &m, T_WAIT_NS);
+	T_CHECK(r == 0 && (long)m.w[0] == -ERR_INVAL, "ATTACH without a Process: %ld / %ld", r,
+		(long)m.w[0]);
+	buf->send_caps[0] = (cap_handle_t)mem;
+	buf->send_caps[1] = (cap_handle_t)mem;
+	memset(&m, 0, sizeof(m));
+	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 2);
+	m.w[0] = VFS_SHM_DEFAULT;
+	r = orb_call((cap_handle_t)other, &m, T_WAIT_NS);
+	T_CHECK(r == 0 && (long)m.w[0] == -ERR_INVAL,
+		"ATTACH with a Memory in place of the Process: %ld / %ld", r, (long)m.w[0]);
 	/* ATTACH with a read-only Memory capability: the server cannot map it writable. */
 	long ro = orb_cap_derive((cap_handle_t)mem, CAP_RIGHT_READ | CAP_RIGHT_MAP, 0);
 	buf->send_caps[0] = (cap_handle_t)ro;
+	buf->send_caps[1] = (cap_handle_t)self;
 	memset(&m, 0, sizeof(m));
-	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 1);
+	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 2);
 	m.w[0] = VFS_SHM_DEFAULT;
 	r = orb_call((cap_handle_t)other, &m, T_WAIT_NS);
 	T_CHECK(r == 0 && (long)m.w[0] == -ERR_PERM, "ATTACH with a read-only buffer: %ld / %ld", r,
 		(long)m.w[0]);
 	buf->send_caps[0] = (cap_handle_t)mem;
-	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 1);
+	buf->send_caps[1] = (cap_handle_t)self;
+	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 2);
 	m.w[0] = VFS_SHM_DEFAULT * 2; /* larger than the object */
 	r = orb_call((cap_handle_t)other, &m, T_WAIT_NS);
 	T_CHECK(r == 0 && (long)m.w[0] < 0, "ATTACH claiming more than the object: %ld / %ld", r,
@@ -420,6 +445,9 @@ static void t_check_errors(cap_handle_t ep, cap_handle_t owner)
 	     orb_cap_revoke((cap_handle_t)ro), 0);
 	orb_cap_delete((cap_handle_t)ro);
 	T_EQ("nor of the others: revoke finds nothing", orb_cap_revoke((cap_handle_t)mem), 0);
+	T_EQ("nor of the Process sent with refused ATTACHes: revoke finds nothing",
+	     orb_cap_revoke((cap_handle_t)self), 0);
+	orb_cap_delete((cap_handle_t)self);
 	orb_cap_delete((cap_handle_t)mem);
 	orb_cap_delete((cap_handle_t)other);
 }
@@ -525,7 +553,38 @@ static void t_check_crash(cap_handle_t ep)
 	T_EQ("the dead client's file survives", t_slurp("/tmp/crash.txt", buf, sizeof(buf)), 12);
 	T_CHECK(strcmp(buf, "before crash") == 0, "... with its bytes ('%s')", buf);
 	T_ERR("the server still serves: rm /tmp/crash.txt", vfs_unlink("/tmp/crash.txt"), 0);
+
+	/* The dead client's record is gone: its badge attaches again (not EXIST). */
+	long mem = orb_mem_create(VFS_SHM_DEFAULT);
+	long self = orb_cap_derive(orb_self(), CAP_RIGHT_READ, 0);
+	struct ipc_buffer *ib = orb_ipc_buf();
+	struct orb_msg m;
+	memset(&m, 0, sizeof(m));
+	ib->send_caps[0] = (cap_handle_t)mem;
+	ib->send_caps[1] = (cap_handle_t)self;
+	m.tag = IPC_TAG(VFS_OP_ATTACH, 1, 2);
+	m.w[0] = VFS_SHM_DEFAULT;
+	r = orb_call((cap_handle_t)ec, &m, T_WAIT_NS);
+	T_CHECK(r == 0 && (long)m.w[0] == 0,
+		"the dead client's badge attaches again: its record was freed (%ld / %ld)", r,
+		(long)m.w[0]);
+	memset(&m, 0, sizeof(m));
+	m.tag = IPC_TAG(VFS_OP_DETACH, 0, 0);
+	r = orb_call((cap_handle_t)ec, &m, T_WAIT_NS);
+	T_CHECK(r == 0 && (long)m.w[0] == 0, "... and detaches (%ld / %ld)", r, (long)m.w[0]);
+	orb_cap_delete((cap_handle_t)self);
+	orb_cap_delete((cap_handle_t)mem);
 	orb_cap_delete((cap_handle_t)ec);
+}
+
+/* One process attaches and detaches again and again: it is watched once, not each time. */
+static void t_check_reattach(cap_handle_t mine)
+{
+	int ok = 0;
+	for (int i = 0; i < T_REATTACH; i++)
+		ok += vfs_detach() == 0 && vfs_attach(mine) == 0;
+	T_EQ("detach and attach again, many times over", ok, T_REATTACH);
+	T_ERR("the last session serves", vfs_stat("/etc/motd", &(struct orb_stat){0}), 0);
 }
 
 int main(int argc, char **argv)
@@ -585,6 +644,7 @@ int main(int argc, char **argv)
 	t_check_big();
 	t_check_clients((cap_handle_t)ep);
 	t_check_crash((cap_handle_t)ep);
+	t_check_reattach((cap_handle_t)mine);
 
 	T_ERR("detach", vfs_detach(), 0);
 	T_ERR("a request after detaching", vfs_stat("/etc/motd", &(struct orb_stat){0}), -ERR_PERM);

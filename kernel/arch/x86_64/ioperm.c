@@ -15,8 +15,15 @@
  * takes effect at once on its own CPU, and on other CPUs at their next
  * switch to a thread of that process.
  *
- * Locking: p->lock guards p->io_bitmap; cpu_tables.iobm and the loaded id
- * are touched only by their own CPU with interrupts off.
+ * Locking: p->lock guards every write of p->io_bitmap and of the bitmap;
+ * cpu_tables.iobm and the loaded id are touched only by their own CPU with
+ * interrupts off. A context switch (also one the timer interrupt forces)
+ * reads p->io_bitmap and the bitmap without the lock: a bitmap is published
+ * (release) only once its id is set, and each change writes the bits first
+ * and the new id last (release), so a CPU that reads an id (acquire) copies
+ * bits at least that new; one that copies bits in the middle of a change
+ * records the older id and loads again at its next switch. A bitmap is
+ * freed only in tear-down, when no thread of p can be switched to.
  */
 #include "core/devobj.h"
 #include "core/process.h"
@@ -42,18 +49,21 @@ int arch_ioports_enable(struct process *p, uint32_t base, uint32_t count)
 		return -ERR_NOMEM;
 	memset(fresh->bits, 0xff, sizeof(fresh->bits));
 	fresh->len = 0;
+	fresh->id = 0; /* "nothing opened yet", never a CPU's loaded id but the empty one */
 	irqflags_t f = spin_lock_irqsave(&p->lock);
 	struct io_bitmap *b = p->io_bitmap;
 	if (!b) {
 		b = fresh;
-		p->io_bitmap = b;
+		__atomic_store_n(&p->io_bitmap, b, __ATOMIC_RELEASE);
 		fresh = NULL;
 	}
 	for (uint32_t port = base; port < base + count; port++)
-		b->bits[port / 8] &= (uint8_t) ~(1u << (port % 8));
+		__atomic_and_fetch(&b->bits[port / 8], (uint8_t) ~(1u << (port % 8)),
+				   __ATOMIC_RELAXED);
 	if ((base + count + 7) / 8 > b->len)
-		b->len = (base + count + 7) / 8;
-	b->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->len, (base + count + 7) / 8, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->id, __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED),
+			 __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&p->lock, f);
 	kfree(fresh);
 	/* Now, on this CPU. */
@@ -72,15 +82,14 @@ void arch_ioports_release(struct process *p)
 	kfree(b);
 }
 
-void ioperm_load(struct cpu *c, struct process *p)
+void ioperm_load(struct cpu *c, const struct io_bitmap *b, uint64_t id)
 {
-	const struct io_bitmap *b = p ? p->io_bitmap : NULL;
-	uint64_t id = b ? __atomic_load_n(&b->id, __ATOMIC_RELAXED) : 0;
 	uint8_t *m = c->arch.tables.iobm;
+	uint32_t len = b ? __atomic_load_n(&b->len, __ATOMIC_RELAXED) : 0;
 	if (c->arch.iobm_dirty)
 		memset(m, 0xff, c->arch.iobm_dirty);
 	if (b)
-		memcpy(m, b->bits, b->len);
-	c->arch.iobm_dirty = b ? b->len : 0;
+		memcpy(m, b->bits, len);
+	c->arch.iobm_dirty = len;
 	c->arch.iobm_loaded = id;
 }

@@ -47,6 +47,7 @@ static uint64_t *table(paddr_t pa)
 int vm_space_init(struct vm_space *s)
 {
 	spin_init(&s->lock, "vm_space");
+	s->ntables = 0;
 	return frame_alloc_zeroed(&s->root);
 }
 
@@ -70,6 +71,7 @@ static uint64_t *walk(struct vm_space *s, vaddr_t va, int target, bool create, i
 				return NULL;
 			}
 			*e = fresh | PTE_P | PTE_RW | (va < USER_TOP ? PTE_US : 0);
+			s->ntables++;
 		} else if (*e & PTE_PS) {
 			/* A large page covers va at this level. */
 			*err = create ? -ERR_EXIST : 0;
@@ -192,7 +194,7 @@ int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size)
 	return 0;
 }
 
-int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags)
+int vm_protect_local(struct vm_space *s, vaddr_t va, unsigned flags, size_t *size)
 {
 	uint64_t bits;
 	size_t sz = 0;
@@ -211,6 +213,17 @@ int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags)
 	spin_unlock_irqrestore(&s->lock, f);
 	if (!e)
 		return -ERR_NOENT;
+	if (size)
+		*size = sz;
+	return 0;
+}
+
+int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags)
+{
+	size_t sz = 0;
+	int err = vm_protect_local(s, va, flags, &sz);
+	if (err)
+		return err;
 	tlb_shootdown(ALIGN_DOWN(va, sz), 1);
 	return 0;
 }

@@ -14,9 +14,11 @@
  */
 #include "core/syscall.h"
 #include "core/fastpath.h"
+#include "core/faultinject.h"
 #include "core/process.h"
 #include "core/sched.h"
 #include "lib/kprintf.h"
+#include "lib/panic.h"
 #include "trap.h"
 #include "gdt.h"
 #include <arch/x86.h>
@@ -77,11 +79,36 @@ void syscall_dispatch(struct trap_frame *f)
 	syscall_exit_checks();
 }
 
+/*
+ * user_return_iret found a frame whose RIP is not below the top of user space
+ * (a `syscall` that was the last instruction there leaves that address): iretq
+ * would fault in ring 0 and sysret would too, so the thread never goes back;
+ * its process is killed. Interrupts off, the kernel's GS.
+ */
+uint64_t user_return_refusals;
+
+noreturn void user_return_refused(struct trap_frame *f);
+noreturn void user_return_refused(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+	__atomic_fetch_add(&user_return_refusals, 1, __ATOMIC_RELAXED);
+	arch_irq_enable();
+	if (!t->proc)
+		panic("syscall: kernel thread returning to user address 0x%lx", f->rip);
+	process_fault(t->proc, t, "return to a non-canonical address", f->rip);
+}
+
 /* On every way back to user mode: a kill to act on, a switch that is due. */
 void syscall_exit_checks(void)
 {
 	struct thread *t = thread_current();
 	for (;;) {
+		if (__atomic_load_n(&t->fault_reg, __ATOMIC_RELAXED)) {
+			/* Interrupts on (off after an interrupt): it may block until the
+			 * process is killed. */
+			arch_irq_enable();
+			faultinject_user_return(t);
+		}
 		if (t->proc && process_dying(t->proc))
 			process_thread_exit(); /* never returns */
 		arch_irq_disable();

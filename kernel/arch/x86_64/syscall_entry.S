@@ -17,6 +17,13 @@
  * raise #GP in ring 0 (on Intel) if that address were non-canonical, so a
  * frame whose RIP is not below SYSRET_RIP_LIMIT takes the iret path; the same
  * path restores a frame whose CS/SS are not the standard user selectors.
+ * iretq would fault in ring 0 too on a non-canonical RIP (which a `syscall`
+ * as the last instruction below the top of user space leaves in the frame),
+ * with the user's GS base already loaded: so a frame whose RIP is not below
+ * USER_RIP_LIMIT never gets there, user_return_refused() kills the process
+ * instead. Should a return instruction fault all the same (a bad frame of
+ * another kind), trap_common sees the user's GS base and trap.c kills the
+ * process (uctx_return_fault).
  */
 #include "trap_asm.h"
 
@@ -28,6 +35,7 @@
 #define SYS_CALL       53	/* include/orbital/syscall.h */
 #define SYS_REPLY_RECV 55
 #define SYSRET_RIP_LIMIT 0x00007ffffffff000
+#define USER_RIP_SHIFT	 47	/* RIP >> 47 != 0: not below ORB_USER_TOP */
 
 	.text
 	.globl syscall_entry
@@ -80,13 +88,27 @@ user_return_sysret:
 	movq 32(%rsp), %r11	/* rflags */
 	movq 40(%rsp), %rsp	/* user RSP: from here on only registers */
 	swapgs
+	.globl user_return_sysretq
+user_return_sysretq:
 	sysretq
 
+/* Also trap_common's way back to user mode. Interrupts off. */
+	.globl user_return_iret
 user_return_iret:
+	movq FRAME_RIP(%rsp), %r11
+	shrq $USER_RIP_SHIFT, %r11
+	jnz user_return_bad_rip
 	RESTORE_GPRS
 	addq $16, %rsp
 	swapgs
+	.globl user_return_iretq
+user_return_iretq:
 	iretq
+
+user_return_bad_rip:
+	movq %rsp, %rdi
+	call user_return_refused	/* never returns: the process is killed */
+	ud2
 
 /*
  * void arch_user_enter(struct trap_frame *f): starts a user thread from a

@@ -43,8 +43,9 @@ tramp32:
 	jz 1f
 	orl $(1 << 11), %eax /* NXE */
 1:	wrmsr
-	movl %cr0, %eax
-	orl $((1 << 31) | (1 << 16)), %eax /* PG, WP */
+	/* CR0 as a whole, not ORed into what INIT left: INIT sets CD and NW
+	 * (caching off), which would stay for the CPU's life. */
+	movl $((1 << 31) | (1 << 16) | (1 << 5) | (1 << 4) | 1), %eax /* PG, WP, NE, ET, PE */
 	movl %eax, %cr0
 	ljmpl $0x18, $T(tramp64)
 
@@ -61,12 +62,17 @@ tramp64:
 	movq T(ap_trampoline_data) + 32, %rax /* ap_entry */
 	jmp *%rax
 
+	/* Every descriptor is marked accessed (type 0xb code, 0x3 data): loading
+	 * one that is not makes the CPU write the accessed bit into the GDT, and
+	 * once paging is on this page is mapped read-only (and CR0.WP is set), so
+	 * that write would fault with no IDT to report it: a triple fault. QEMU's
+	 * TCG does not set the bit on a far jump; Bochs and real CPUs do. */
 	.balign 8
 tramp_gdt:
 	.quad 0
-	.quad 0x00cf9a000000ffff /* 0x08: 32-bit code */
-	.quad 0x00cf92000000ffff /* 0x10: data */
-	.quad 0x00af9a000000ffff /* 0x18: 64-bit code */
+	.quad 0x00cf9b000000ffff /* 0x08: 32-bit code */
+	.quad 0x00cf93000000ffff /* 0x10: data */
+	.quad 0x00af9b000000ffff /* 0x18: 64-bit code */
 tramp_gdt_ptr:
 	.short tramp_gdt_ptr - tramp_gdt - 1
 	.long T(tramp_gdt)

@@ -188,6 +188,36 @@ static noreturn void user_fault(struct trap_frame *f)
 	process_fault(t->proc, t, what, f->rip);
 }
 
+/*
+ * A return to user mode refused its frame: a #GP (or #SS, #NP) at the sysretq
+ * or iretq of syscall_entry.S, in kernel mode but with the user's GS base,
+ * which trap_common has swapped out. The frame is the thread's, so the process
+ * dies, with a report that says so, and the kernel goes on. (A non-canonical
+ * RIP never gets that far: user_return_refused.)
+ */
+extern const char user_return_iretq[], user_return_sysretq[];
+uint64_t user_return_faults;
+
+static void return_fault(struct trap_frame *f)
+{
+	bool iret = f->rip == (uint64_t)user_return_iretq;
+	if (!iret && f->rip != (uint64_t)user_return_sysretq)
+		return;
+	struct thread *t = thread_current();
+	if (!t->proc)
+		return;
+	/* SAFETY: the faulting instruction's stack is this thread's kernel stack;
+	 * for iretq it points at the frame being returned through (RIP first). */
+	uint64_t rip = iret ? *(const uint64_t *)f->rsp : f->rcx;
+	char what[96];
+	ksnprintf(what, sizeof(what), "%s returning to user mode, error code 0x%lx",
+		  trap_name((unsigned)f->vector) ? trap_name((unsigned)f->vector) : "exception",
+		  f->error);
+	__atomic_fetch_add(&user_return_faults, 1, __ATOMIC_RELAXED);
+	arch_irq_enable();
+	process_fault(t->proc, t, what, rip);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= 32) {
@@ -204,6 +234,8 @@ void trap_dispatch(struct trap_frame *f)
 		user_fault(f); /* the process dies; the kernel goes on */
 		return;
 	}
+	if (f->vector == VEC_GP || f->vector == VEC_SS || f->vector == VEC_NP)
+		return_fault(f); /* returns only if it was not that */
 	if (!panic_enter())
 		arch_halt_forever();
 	trap_report(f);

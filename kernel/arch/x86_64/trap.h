@@ -27,6 +27,8 @@ struct trap_frame {
 #define VEC_BREAKPOINT	   3
 #define VEC_INVALID_OPCODE 6
 #define VEC_DOUBLE_FAULT   8
+#define VEC_NP		   11
+#define VEC_SS		   12
 #define VEC_GP		   13
 #define VEC_PF		   14
 #define VEC_MC		   18
@@ -42,6 +44,11 @@ const char *trap_name(unsigned vector);
 
 /* Prints the register dump and backtrace of a frame. */
 void trap_report(const struct trap_frame *f);
+
+/* Returns to user mode refused (for tests, kernel/test/kt_uret.c): frames
+ * whose RIP was not below the top of user space (syscall.c), and return
+ * instructions that faulted on their frame (trap.c). */
+extern uint64_t user_return_refusals, user_return_faults;
 
 /* What the last recovered fault was (for tests). */
 struct fault_info {

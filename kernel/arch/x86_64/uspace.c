@@ -72,5 +72,6 @@ size_t vm_space_destroy_user(struct vm_space *s)
 	}
 	pmm_free(&kernel_pmm, s->root);
 	s->root = 0;
+	s->ntables = 0;
 	return pmm_free_count(&kernel_pmm) - before;
 }

@@ -21,6 +21,7 @@ struct con_start {
 	cap_handle_t screen;	/* Memory of the screen, or 0 */
 	cap_handle_t crt;	/* IoPorts 0x3d4..0x3d5, or 0 */
 	cap_handle_t ns;	/* the name service, or 0 */
+	cap_handle_t log;	/* the kernel log [READ], or 0: it is not drawn */
 	bool threaded;		/* ep has SEND: ticks come from an interrupt thread */
 	bool self_register;	/* ep has SEND and GRANT: register with ns */
 	unsigned screen_type;	/* ORB_SCREEN_*: NONE if there is no usable screen */

@@ -29,13 +29,18 @@
  * Input from the serial port and the keyboard goes through one line
  * discipline (<orb/ldisc.h>); its echo goes to the serial port and the
  * screen. A completed line answers the pending reader (whose reply was kept
- * with SYS_REPLY_SAVE) or waits in a queue. Ctrl-C answers the reader with
- * -ERR_AGAIN or, with no read pending, kills the foreground process.
+ * with SYS_REPLY_SAVE) or waits in a queue. The pending reader's process is
+ * watched (SYS_PROC_WATCH, CON_DEAD_BIT on the same notification as IRQ 4):
+ * when it dies, the tick drops its saved reply and its Process capability.
+ * Ctrl-C answers the reader with -ERR_AGAIN or, with no read pending, kills
+ * the foreground process.
  *
  * Trust: clients are not trusted. Lengths are checked against the words a
  * message really carries; capabilities arriving with requests that take none
- * are deleted; key messages are believed only with the keyboard's badge and
- * events only with our own (the badges the kernel reports cannot be forged).
+ * are deleted; key messages are believed only with the keyboard's badge,
+ * events only with our own, and reads and foreground changes only with the
+ * terminal owner's (CON_BADGE_TTY; the badges the kernel reports cannot be
+ * forged). Writes are open to all.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,6 +59,7 @@
 #define CON_EV		 0x434f00ffu /* private: the interrupt thread's wake-up */
 #define CON_TICK_NS	 (50ull * 1000 * 1000)
 #define CON_IRQ_BIT	 1ull /* the unbadged notification's bit for IRQ 4 */
+#define CON_DEAD_BIT	 2ull /* ... and for the death of the pending reader (SYS_PROC_WATCH) */
 #define CON_SCREEN_VADDR 0x0000600000000000ull
 #define CON_LOG_CHUNK	 1024
 #define CON_LOG_ROUNDS	 32 /* chunks drawn per tick at most (the ring holds 16 KiB) */
@@ -70,10 +76,15 @@ static bool con_threaded; /* an interrupt thread sends the ticks (else the main 
 static enum con_screen_kind con_screen = SCREEN_NONE;
 static bool con_log_last;    /* the screen's last text came from the kernel log */
 static uint64_t con_log_pos; /* next byte of the kernel log to draw */
+static cap_handle_t con_log; /* the Log [READ] (SYS_LOG_READ needs it), or 0 */
 static struct ldisc con_ld;
 static struct con_line con_q[CON_LINES_QUEUED]; /* typed lines nobody has read yet */
 static unsigned con_q_head, con_q_count;
 static cap_handle_t con_reader; /* the pending CON_READLINE's Reply, or 0 */
+/* The last reader's Process [READ] and pid, watched once (the kernel bounds the watches on one
+ * process, and the shell reads every command line): a pending reader is this process. */
+static cap_handle_t con_watched;
+static long con_watched_pid;
 static size_t con_reader_max;
 static cap_handle_t con_fg; /* the foreground Process [MANAGE], or 0 */
 
@@ -109,10 +120,10 @@ static void con_log_poll(void)
 	char buf[CON_LOG_CHUNK];
 	long n;
 
-	if (con_screen != SCREEN_TEXT)
+	if (con_screen != SCREEN_TEXT || !con_log)
 		return;
 	for (int i = 0; i < CON_LOG_ROUNDS; i++) {
-		n = orb_syscall3(SYS_LOG_READ, (long)&con_log_pos, (long)buf, sizeof(buf));
+		n = orb_syscall4(SYS_LOG_READ, con_log, (long)&con_log_pos, (long)buf, sizeof(buf));
 		if (n <= 0)
 			break;
 		if (!con_log_last)
@@ -148,25 +159,54 @@ static void con_make_reply(struct orb_msg *m, long result, const char *s, size_t
 
 /* --- The reader and typed lines ------------------------------------------------------- */
 
-/*
- * True if the saved reader still waits. A Reply with a malformed tag is
- * refused (-ERR_INVAL) while its caller waits, and fails with -ERR_NOENT
- * (using the Reply up) once the caller is gone (died, or its call timed out):
- * the kernel checks the caller before the tag. Anything else: forget it.
- */
-static bool con_reader_alive(void)
+/* Forgets the saved reader's Reply (unless it was used up). */
+static void con_reader_forget(bool reply_used)
 {
-	struct orb_msg m = {0};
-	if (!con_reader)
-		return false;
-	m.tag = 1ull << 63; /* outside IPC_TAG_SEND_MASK: never delivered */
-	long r = orb_reply_to(con_reader, &m);
-	if (r == -ERR_INVAL)
-		return true;
-	if (r != -ERR_NOENT)
+	if (!reply_used)
 		orb_cap_delete(con_reader);
 	con_reader = 0;
-	return false;
+}
+
+/* True if the watched process (the last reader) lives. */
+static bool con_watched_alive(void)
+{
+	return con_watched && orb_proc_wait(con_watched, IPC_TIMEOUT_POLL) == -ERR_TIMEOUT;
+}
+
+/*
+ * Makes proc (a reader's Process [READ], consumed) the watched process: kept
+ * if the same process is watched already (same pid, still alive), else
+ * watched (SYS_PROC_WATCH) in place of the old one. 0 or the kernel's error.
+ */
+static long con_watch(cap_handle_t proc)
+{
+	long pid = orb_syscall1(SYS_PROC_PID, proc);
+	if (pid > 0 && pid == con_watched_pid && con_watched_alive()) {
+		orb_cap_delete(proc); /* pids are unique among live processes */
+		return 0;
+	}
+	long err = orb_proc_watch(proc, con_ntfn, CON_DEAD_BIT);
+	if (err) {
+		orb_cap_delete(proc);
+		return err;
+	}
+	if (con_watched)
+		orb_cap_delete(con_watched); /* its watch may still fire: checks look at ours */
+	con_watched = proc;
+	con_watched_pid = pid;
+	return 0;
+}
+
+/*
+ * The death notification fired: if the pending reader's process is dead (its
+ * watch fired, or an earlier reader's did and this one died too), its saved
+ * reply is dropped, so the next reader is not refused and the next line is
+ * queued rather than lost.
+ */
+static void con_reader_check(void)
+{
+	if (con_reader && !con_watched_alive())
+		con_reader_forget(false);
 }
 
 /* Answers the saved reader (result and text); false if it was gone. The Reply is used up. */
@@ -175,9 +215,7 @@ static bool con_answer_reader(long result, const char *s, size_t n)
 	struct orb_msg m;
 	con_make_reply(&m, result, s, n);
 	long r = orb_reply_to(con_reader, &m);
-	if (r != 0 && r != -ERR_NOENT)
-		orb_cap_delete(con_reader);
-	con_reader = 0;
+	con_reader_forget(r == 0 || r == -ERR_NOENT);
 	return r == 0;
 }
 
@@ -253,6 +291,8 @@ static void con_serial_input(bool irq)
 /* A tick: serial input (bits: the notification's word, 0 if none came), the kernel log. */
 static void con_tick(uint64_t bits)
 {
+	if (bits & CON_DEAD_BIT)
+		con_reader_check();
 	con_serial_input((bits & CON_IRQ_BIT) != 0);
 	con_log_poll();
 }
@@ -276,14 +316,35 @@ static long con_req_write(struct orb_msg *m)
 	return (long)n;
 }
 
-/* CON_READLINE: answers at once from the queue, else keeps the reply for the next line.
- * Returns true when m holds the answer, false when the reply was saved (or cannot be). */
-static bool con_req_readline(struct orb_msg *m)
+/* True if p is a Process capability with READ (what SYS_PROC_WATCH and WAIT need). */
+static bool con_is_proc(cap_handle_t p)
+{
+	struct cap_info info;
+	return p && orb_cap_identify(p, &info) == 0 && info.type == CAP_TYPE_PROCESS &&
+	       (info.rights & CAP_RIGHT_READ);
+}
+
+/*
+ * CON_READLINE (its capability: the reader's Process [READ], consumed):
+ * answers at once from the queue, else keeps the reply for the next line and
+ * watches the reader's process. Returns true when m holds the answer, false
+ * when the reply was saved (or cannot be).
+ */
+static bool con_req_readline(struct orb_msg *m, unsigned ncaps)
 {
 	size_t max = m->w[0];
+	cap_handle_t proc = ncaps ? orb_ipc_buf()->recv_caps[0] : 0;
+	long err = 0;
 
-	if (con_reader_alive()) {
-		con_make_reply(m, -ERR_BUSY, NULL, 0);
+	con_reader_check(); /* a reader that died just now, its watch not yet delivered */
+	if (con_reader)
+		err = -ERR_BUSY; /* one reader at a time, until it is answered or dies */
+	else if (!con_is_proc(proc))
+		err = -ERR_INVAL; /* no read without the reader's life to watch */
+	if (err) {
+		if (proc)
+			orb_cap_delete(proc);
+		con_make_reply(m, err, NULL, 0);
 		return true;
 	}
 	if (con_q_count > 0) {
@@ -292,11 +353,23 @@ static bool con_req_readline(struct orb_msg *m)
 		con_q_count--;
 		size_t n = con_cut(l->len, max);
 		con_make_reply(m, (long)n, l->text, n);
+		orb_cap_delete(proc);
 		return true;
 	}
 	long h = orb_reply_save();
-	if (h < 0) /* not a call: there is nobody to answer */
+	if (h < 0) { /* not a call: there is nobody to answer */
+		orb_cap_delete(proc);
 		return false;
+	}
+	/* Watched before it counts: a reader that is dead already fires at once. */
+	err = con_watch(proc);
+	if (err) {
+		con_make_reply(m, err, NULL, 0);
+		long r = orb_reply_to((cap_handle_t)h, m);
+		if (r != 0 && r != -ERR_NOENT) /* not used up */
+			orb_cap_delete((cap_handle_t)h);
+		return false;
+	}
 	con_reader = (cap_handle_t)h;
 	con_reader_max = max;
 	return false;
@@ -333,8 +406,10 @@ static bool con_serve(struct orb_msg *m)
 	struct ipc_buffer *b = orb_ipc_buf();
 	long r;
 
-	/* Capabilities are taken only by CON_SET_FG (its first); drop the rest unused. */
-	for (unsigned i = label == CON_SET_FG ? 1 : 0; i < ncaps; i++)
+	/* Capabilities are taken only by CON_SET_FG and CON_READLINE (their first); drop the
+	 * rest unused. */
+	bool takes = label == CON_SET_FG || label == CON_READLINE;
+	for (unsigned i = takes ? 1 : 0; i < ncaps; i++)
 		orb_cap_delete(b->recv_caps[i]);
 
 	if (m->badge == CON_BADGE_SELF && label == CON_EV) {
@@ -348,8 +423,13 @@ static bool con_serve(struct orb_msg *m)
 		r = m->badge == CON_BADGE_KBD ? 0 : -ERR_PERM;
 	} else if (label == CON_WRITE) {
 		r = con_req_write(m);
+	} else if ((label == CON_READLINE || label == CON_SET_FG) && m->badge != CON_BADGE_TTY) {
+		/* The terminal's owner's alone: nobody else reads typed lines or moves Ctrl-C. */
+		if (ncaps > 0)
+			orb_cap_delete(b->recv_caps[0]);
+		r = -ERR_PERM;
 	} else if (label == CON_READLINE) {
-		return con_req_readline(m);
+		return con_req_readline(m, ncaps);
 	} else if (label == CON_SET_FG) {
 		r = con_req_set_fg(ncaps);
 	} else {
@@ -443,9 +523,19 @@ static void con_register(cap_handle_t ns)
 		printf("console: cannot register with the name service (%ld)\n", copy);
 		return;
 	}
+	/* The name server keeps the name while this process lives (<orb/proto/ns.h>). */
+	long self = orb_cap_derive(orb_self(), CAP_RIGHT_READ, 0);
+	if (self < 0) {
+		orb_cap_delete((cap_handle_t)copy);
+		printf("console: cannot register with the name service (%ld)\n", self);
+		return;
+	}
 	orb_ipc_buf()->send_caps[0] = (cap_handle_t)copy;
-	m.tag = IPC_TAG(NS_REGISTER, 4, 1);
+	orb_ipc_buf()->send_caps[1] = (cap_handle_t)self;
+	m.tag = IPC_TAG(NS_REGISTER, 4, 2);
 	long r = orb_call(ns, &m, 5000ull * 1000 * 1000);
+	orb_cap_delete((cap_handle_t)self);
+	orb_cap_delete((cap_handle_t)copy); /* the name server has its own copy */
 	if (r < 0 || (long)m.w[0] < 0)
 		printf("console: registering \"%s\" failed (%ld, %ld)\n", CON_NS_NAME, r,
 		       r < 0 ? 0 : (long)m.w[0]);
@@ -459,6 +549,7 @@ int main(int argc, char **argv)
 		return CON_EXIT_BADCAPS;
 	con_ep = st.ep;
 	con_irq = st.irq;
+	con_log = st.log;
 	con_threaded = st.threaded;
 
 	long ntfn = orb_ntfn_create();

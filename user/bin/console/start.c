@@ -55,6 +55,11 @@ static bool con_start_cap(struct con_start *st, cap_handle_t c)
 			return false;
 		st->screen = c;
 		return true;
+	case CAP_TYPE_LOG:
+		if (!(ci.rights & CAP_RIGHT_READ) || st->log)
+			return false;
+		st->log = c;
+		return true;
 	default:
 		return false;
 	}

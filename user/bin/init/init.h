@@ -20,15 +20,18 @@
 /* The kinds of capability a service may be given, in the table's order. */
 enum init_cap_kind {
 	INIT_CAP_NONE = 0,
-	INIT_CAP_OWN_RECV, /* its own service endpoint [RECV] */
-	INIT_CAP_OWN_SEND, /* its own endpoint, unbadged [SEND, GRANT] (the name server) */
-	INIT_CAP_OWN_ALL,  /* its own endpoint, unbadged [RECV, SEND, GRANT] (the console) */
-	INIT_CAP_NS,	   /* a name-service client capability [SEND, GRANT], its own id */
-	INIT_CAP_BOOTFS,   /* the boot archive, Memory [READ, MAP] */
-	INIT_CAP_IOPORTS,  /* IoPorts [MANAGE] for ports [a, a + b) */
-	INIT_CAP_IRQ,	   /* the IRQ capability of ISA line a [RECV, MANAGE] */
-	INIT_CAP_SCREEN,   /* the screen, Memory [READ, WRITE, MAP]; left out if none */
-	INIT_CAP_EP_OF,	   /* service `of`'s endpoint [SEND], badged `badge` */
+	INIT_CAP_OWN_RECV,  /* its own service endpoint [RECV] */
+	INIT_CAP_OWN_SEND,  /* its own endpoint, unbadged [SEND, GRANT] (the name server) */
+	INIT_CAP_OWN_ALL,   /* its own endpoint, unbadged [RECV, SEND, GRANT] (the console) */
+	INIT_CAP_NS,	    /* a name-service client capability [SEND, GRANT], its own id */
+	INIT_CAP_BOOTFS,    /* the boot archive, Memory [READ, MAP] */
+	INIT_CAP_IOPORTS,   /* IoPorts [MANAGE] for ports [a, a + b) */
+	INIT_CAP_IRQ,	    /* the IRQ capability of ISA line a [RECV, MANAGE] */
+	INIT_CAP_SCREEN,    /* the screen, Memory [READ, WRITE, MAP]; left out if none */
+	INIT_CAP_EP_OF,	    /* service `of`'s endpoint [SEND, and the rights a], badged `badge` */
+	INIT_CAP_ADMIN,	    /* init's own endpoint [SEND], badged INIT_BADGE_ADMIN */
+	INIT_CAP_LOG,	    /* the kernel log, Log [READ] */
+	INIT_CAP_PUBLISHED, /* every published endpoint, then init's, unbadged [SEND, GRANT] */
 };
 
 /* The kinds of argument (argv[1], argv[2], ...). */
@@ -37,9 +40,10 @@ enum init_arg_kind {
 	INIT_ARG_BOOTFS_SIZE, /* the boot archive's size in bytes */
 	INIT_ARG_INSTANCE,    /* 1 for the first start, +1 for each restart */
 	INIT_ARG_SCREEN,      /* the screen: "TYPE,WIDTH,HEIGHT,PITCH,BPP" (0,0,0,0,0: none) */
+	INIT_ARG_PUBLISHED,   /* the names of INIT_CAP_PUBLISHED's endpoints: "NAME,NAME,..." */
 };
 
-#define INIT_CAPS_MAX	    6
+#define INIT_CAPS_MAX	    8
 #define INIT_ARGS_MAX	    3
 #define INIT_ARG_LEN	    48
 #define INIT_RESTART_MAX    5			 /* restarts allowed within INIT_RESTART_WINDOW */
@@ -71,6 +75,7 @@ struct init_svc {
 	cap_handle_t ep;		  /* init's endpoint capability [all rights], or 0 */
 	cap_handle_t caps[INIT_CAPS_MAX]; /* init's copies of what it is given */
 	unsigned ncaps;
+	cap_handle_t quota;		   /* (L) its quota [all rights], 0 until first start */
 	cap_handle_t proc;		   /* (L) the running instance, or 0 */
 	uint32_t pid;			   /* (L) init's number for it, 0 if none */
 	uint32_t restarts;		   /* (L) */
@@ -97,13 +102,15 @@ long init_svcs_setup(bool include_interactive);
 void init_svcs_start_all(void);
 long init_svc_kill_pid(uint32_t pid);
 void init_svcs_stop_all(void);
-void init_publish_all(void);
 struct init_svc *init_svc_by_name(const char *name);
 const char *init_state_name(int state);
 
 /* serve.c */
 void init_serve(void *arg);
 void init_serve_stop(void); /* ends the server thread (self-test) */
+
+/* watchdog.c */
+void init_watchdog_start(void); /* pings the services; kills one that hangs */
 
 /* selftest.c */
 int init_selftest(const char *which);

@@ -103,6 +103,7 @@ int main(void)
 		return 1;
 	}
 	init_svcs_start_all();
+	init_watchdog_start();
 	init_serve(NULL); /* for ever */
 	return 0;
 }

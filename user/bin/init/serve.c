@@ -7,9 +7,11 @@
  * exits), through a request only init's unbadged capability can make.
  *
  * Trust boundary: callers are any holders of a capability to "init" (the
- * name server hands one to every client that asks); every word is checked,
- * only pids of init's own running services can be killed, and capabilities
- * sent to init are deleted unread.
+ * name server hands one to every client that asks). Only the administrator's
+ * badge (INIT_BADGE_ADMIN, which init alone derives and gives to the shell)
+ * may list, kill or power off; every other badge gets -ERR_PERM. Every word
+ * is checked, only pids of init's own running services can be killed, and
+ * capabilities sent to init are deleted unread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +55,16 @@ static long init_do_power(uint64_t op)
 			    op == INIT_POWER_REBOOT ? ORB_POWER_REBOOT : ORB_POWER_HALT);
 }
 
+/* An administrator's request (label is INIT_LIST, INIT_KILL or INIT_POWER). */
+static long init_handle_admin(uint32_t label, struct orb_msg *m, struct ipc_buffer *b)
+{
+	if (label == INIT_LIST)
+		return init_do_list(m->w[0], m, b);
+	if (label == INIT_KILL)
+		return m->w[0] > UINT32_MAX ? -ERR_NOENT : init_svc_kill_pid((uint32_t)m->w[0]);
+	return init_do_power(m->w[0]);
+}
+
 /* Handles the request in m; fills m (and the IPC buffer's words) with the reply. */
 static void init_handle(struct orb_msg *m, struct ipc_buffer *b)
 {
@@ -62,15 +74,17 @@ static void init_handle(struct orb_msg *m, struct ipc_buffer *b)
 		orb_cap_delete(b->recv_caps[i]);
 	long r;
 	m->tag = IPC_TAG(label, 4, 0);
+	/* Every request is the administrator's (the kernel's badge: not forgeable). */
+	bool admin = m->badge == INIT_BADGE_ADMIN;
 	switch (label) {
 	case INIT_LIST:
-		r = init_do_list(m->w[0], m, b);
-		break;
 	case INIT_KILL:
-		r = m->w[0] > UINT32_MAX ? -ERR_NOENT : init_svc_kill_pid((uint32_t)m->w[0]);
-		break;
 	case INIT_POWER:
-		r = init_do_power(m->w[0]);
+		if (!admin) {
+			r = -ERR_PERM;
+			break;
+		}
+		r = init_handle_admin(label, m, b);
 		break;
 	default:
 		r = -ERR_NOSYS;

@@ -5,9 +5,12 @@
  * One waiter thread per started service blocks in SYS_PROC_WAIT on its
  * current instance. When the instance dies the waiter logs it and starts a
  * new one with the same capabilities, unless the service restarted
- * INIT_RESTART_MAX times within INIT_RESTART_WINDOW (then it is FAILED and
- * left stopped) or it is being stopped on purpose. After a restart of the
- * name server, whose table died with it, init registers every name again.
+ * INIT_RESTART_MAX times within INIT_RESTART_WINDOW (then it is FAILED, left
+ * stopped and its endpoint ended: clients get -ERR_CLOSED) or it is being
+ * stopped on purpose. A restarted name server gets init's names with its
+ * start capabilities, like the first one. Each service has one quota for
+ * its whole life, made with its first instance; every instance is bound to
+ * it in turn, the next only once the previous is dead.
  *
  * Invariants: a service's proc is 0 exactly when no instance runs; only its
  * waiter thread replaces or deletes proc, under init_lock; INIT_KILL and
@@ -30,10 +33,26 @@ cap_handle_t init_ep;
 static int init_lock_word;
 static uint32_t init_next_pid = 2; /* init is 1 */
 
+/*
+ * init_lock is held across a whole start of a service (a spawn: reading its
+ * program, making its memory), which can take a long time on a slow machine.
+ * A thread that finds it taken yields a few times, then sleeps between tries:
+ * it must not spin, or it takes CPU time from the very thread it waits for
+ * (under QEMU's -icount a spinning vCPU even runs the guest clock on by
+ * itself, so a restart looked stalled for seconds of guest time).
+ */
+#define INIT_LOCK_SPINS	   8
+#define INIT_LOCK_SLEEP_NS (1000ull * 1000) /* 1 ms */
+
 void init_lock(void)
 {
-	while (__atomic_exchange_n(&init_lock_word, 1, __ATOMIC_ACQUIRE))
-		orb_yield();
+	for (unsigned tries = 0; __atomic_exchange_n(&init_lock_word, 1, __ATOMIC_ACQUIRE);
+	     tries++) {
+		if (tries < INIT_LOCK_SPINS)
+			orb_yield();
+		else
+			orb_sleep(INIT_LOCK_SLEEP_NS);
+	}
 }
 
 void init_unlock(void)
@@ -86,10 +105,56 @@ static long init_make_cap(struct init_svc *s, const struct init_cap_spec *c)
 		other = init_svc_by_name(c->of);
 		if (!other || !other->ep)
 			return -ERR_NOENT;
-		return orb_cap_derive(other->ep, CAP_RIGHT_SEND, c->badge);
+		/* Never MANAGE (whoever holds it may end the endpoint): SEND, GRANT at most. */
+		return orb_cap_derive(other->ep, CAP_RIGHT_SEND | (c->a & CAP_RIGHT_GRANT),
+				      c->badge);
+	case INIT_CAP_ADMIN:
+		return orb_cap_derive(init_ep, CAP_RIGHT_SEND, INIT_BADGE_ADMIN);
+	case INIT_CAP_LOG:
+		if (!info->log)
+			return -ERR_NOENT;
+		return orb_cap_derive(info->log, CAP_RIGHT_READ, 0);
 	default:
 		return -ERR_INVAL;
 	}
+}
+
+/*
+ * The i-th name init publishes (every service with `publish`, in table
+ * order, then "init" itself) and its endpoint; false past the last.
+ */
+static bool init_published(unsigned i, const char **name, cap_handle_t *ep)
+{
+	for (unsigned k = 0; k < init_nsvcs; k++) {
+		if (!init_svcs[k].def->publish || !init_svcs[k].ep)
+			continue;
+		if (i-- == 0) {
+			*name = init_svcs[k].def->name;
+			*ep = init_svcs[k].ep;
+			return true;
+		}
+	}
+	if (i != 0 || !init_ep)
+		return false;
+	*name = "init";
+	*ep = init_ep;
+	return true;
+}
+
+/* INIT_CAP_PUBLISHED: appends a copy of every published endpoint to s's capabilities. */
+static long init_add_published(struct init_svc *s)
+{
+	const char *name;
+	cap_handle_t ep;
+	for (unsigned i = 0; init_published(i, &name, &ep); i++) {
+		if (s->ncaps == INIT_CAPS_MAX)
+			return -ERR_NOSPACE;
+		long r = orb_cap_derive(ep, INIT_NS_RIGHTS, 0);
+		if (r < 0)
+			return r;
+		s->caps[s->ncaps++] = (cap_handle_t)r;
+	}
+	return 0;
 }
 
 long init_svcs_setup(bool include_interactive)
@@ -128,7 +193,10 @@ long init_svcs_setup(bool include_interactive)
 		struct init_svc *s = &init_svcs[i];
 		for (unsigned k = 0; k < INIT_CAPS_MAX && s->def->caps[k].kind != INIT_CAP_NONE;
 		     k++) {
-			r = init_make_cap(s, &s->def->caps[k]);
+			if (s->def->caps[k].kind == INIT_CAP_PUBLISHED)
+				r = init_add_published(s);
+			else
+				r = init_make_cap(s, &s->def->caps[k]);
 			if (r < 0) {
 				printf("init: %s: cannot make start capability %u: error %ld\n",
 				       s->def->name, k, r);
@@ -147,12 +215,26 @@ static void init_make_arg(const struct init_svc *s, enum init_arg_kind k, char *
 {
 	const struct orb_init_info *info = orb_init_info();
 	const struct orb_screen_info *si = &info->screen_info;
+	const char *name;
+	cap_handle_t ep;
 	switch (k) {
 	case INIT_ARG_BOOTFS_SIZE:
 		snprintf(buf, size, "%llu", (unsigned long long)info->bootfs_size);
 		break;
 	case INIT_ARG_INSTANCE:
 		snprintf(buf, size, "%u", s->instance + 1);
+		break;
+	case INIT_ARG_PUBLISHED:
+		buf[0] = 0;
+		for (unsigned i = 0, used = 0; init_published(i, &name, &ep); i++) {
+			int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "", name);
+			if (n < 0 || (size_t)n >= size - used) {
+				/* Cut at a whole name: the name server skips the rest. */
+				buf[used] = 0;
+				break;
+			}
+			used += (unsigned)n;
+		}
 		break;
 	case INIT_ARG_SCREEN:
 		if (info->screen)
@@ -165,6 +247,21 @@ static void init_make_arg(const struct init_svc *s, enum init_arg_kind k, char *
 		buf[0] = 0;
 		break;
 	}
+}
+
+/*
+ * The limit of s's quota, in bytes: a fixed share of init's own limit, half
+ * for the interactive shell (it hands parts to the commands it runs), a
+ * sixteenth for each other service. With the table's four others that leaves
+ * init a quarter. Each service has one quota for its whole life, shared by
+ * its instances one after the other (see init_svc_start).
+ */
+static uint64_t init_svc_quota(const struct init_svc *s)
+{
+	struct orb_quota_info qi = {0, 0};
+	if (orb_quota_info(0, &qi) < 0)
+		return 0;
+	return s->def->interactive ? qi.limit / 2 : qi.limit / 16;
 }
 
 /* Starts an instance of s (init_lock held). 0, or -ERR_NOENT if its program is absent. */
@@ -182,7 +279,18 @@ static long init_svc_start(struct init_svc *s)
 	argv[argc] = NULL;
 	snprintf(path, sizeof(path), "/bin/%s", s->def->program);
 	cap_handle_t proc = 0;
-	long r = orb_spawn_path(path, argv, s->caps, s->ncaps, &proc);
+	/* Bounded: what the instance causes is charged to the service's quota, made
+	 * with its first instance and kept for the life of the service. Every later
+	 * instance is bound to the same one, so a restart reserves nothing new in
+	 * init's own quota: it cannot be refused because what a dead instance left
+	 * (its record, while someone still holds it) keeps a reservation alive. */
+	if (!s->quota) {
+		long q = orb_quota_create(0, init_svc_quota(s));
+		if (q < 0)
+			return q;
+		s->quota = (cap_handle_t)q;
+	}
+	long r = orb_spawn_path_in(path, argv, s->caps, s->ncaps, s->quota, &proc);
 	if (r < 0)
 		return r;
 	s->proc = proc;
@@ -209,6 +317,20 @@ static bool init_svc_may_restart(struct init_svc *s, uint64_t now)
 	return true;
 }
 
+/*
+ * init gives up on s for good (init_lock held): it is left in state (FAILED
+ * or MISSING), and its endpoint is ended, so a client's call fails at once
+ * with -ERR_CLOSED instead of waiting for an instance that will never come.
+ * (While it is only restarting the endpoint stays: calls queue for the next
+ * instance.)
+ */
+static void init_svc_give_up(struct init_svc *s, int state)
+{
+	s->state = state;
+	if (s->ep)
+		orb_endpoint_close(s->ep);
+}
+
 /* After a death: restarts s (init_lock held). False when it is left stopped. */
 static bool init_svc_restart(struct init_svc *s, uint32_t pid, const char *why)
 {
@@ -217,7 +339,7 @@ static bool init_svc_restart(struct init_svc *s, uint32_t pid, const char *why)
 			printf("init: %s (pid %u) died: %s; %u restarts within %llu s, giving up\n",
 			       s->def->name, pid, why, INIT_RESTART_MAX,
 			       (unsigned long long)(INIT_RESTART_WINDOW / 1000000000));
-			s->state = INIT_SVC_FAILED;
+			init_svc_give_up(s, INIT_SVC_FAILED);
 			return false;
 		}
 		printf("init: %s (pid %u) died: %s; restarting\n", s->def->name, pid, why);
@@ -269,35 +391,7 @@ static void init_waiter(void *arg)
 			init_unlock();
 			return;
 		}
-		bool republish = init_ns_client && s->ep && strcmp(s->def->name, "ns") == 0;
 		init_unlock();
-		if (republish)
-			init_publish_all(); /* the new name server's table is empty */
-	}
-}
-
-void init_publish_all(void)
-{
-	struct init_svc *ns = init_svc_by_name("ns");
-	init_lock();
-	bool up = ns && ns->state == INIT_SVC_RUNNING;
-	init_unlock();
-	if (!up) {
-		printf("init: no name server: services are not registered\n");
-		return;
-	}
-	for (unsigned i = 0; i <= init_nsvcs; i++) {
-		/* Every published service, then init itself. */
-		const char *name = i < init_nsvcs ? init_svcs[i].def->name : "init";
-		cap_handle_t ep = i < init_nsvcs ? init_svcs[i].ep : init_ep;
-		if (i < init_nsvcs && !init_svcs[i].def->publish)
-			continue;
-		long c = orb_cap_derive(ep, INIT_NS_RIGHTS, 0);
-		long r = c < 0 ? c : ns_register(name, (cap_handle_t)c);
-		if (c >= 0)
-			orb_cap_delete((cap_handle_t)c); /* the name server holds its own copy */
-		if (r < 0)
-			printf("init: cannot register \"%s\": error %ld\n", name, r);
 	}
 }
 
@@ -306,6 +400,7 @@ static void init_svc_first_start(struct init_svc *s)
 {
 	init_lock();
 	if (s->state == INIT_SVC_FAILED) {
+		init_svc_give_up(s, INIT_SVC_FAILED);
 		init_unlock();
 		printf("init: %s: not started (its capabilities could not be made)\n",
 		       s->def->name);
@@ -313,7 +408,7 @@ static void init_svc_first_start(struct init_svc *s)
 	}
 	long r = init_svc_start(s);
 	if (r < 0) {
-		s->state = r == -ERR_NOENT ? INIT_SVC_MISSING : INIT_SVC_FAILED;
+		init_svc_give_up(s, r == -ERR_NOENT ? INIT_SVC_MISSING : INIT_SVC_FAILED);
 		init_unlock();
 		if (r == -ERR_NOENT)
 			printf("init: %s: /bin/%s is not in the boot archive; skipped\n",
@@ -336,7 +431,7 @@ static void init_svc_first_start(struct init_svc *s)
 		orb_cap_delete(s->proc);
 		s->proc = 0;
 		s->pid = 0;
-		s->state = INIT_SVC_FAILED;
+		init_svc_give_up(s, INIT_SVC_FAILED);
 		s->waiter_done = true;
 		init_unlock();
 	}
@@ -344,11 +439,10 @@ static void init_svc_first_start(struct init_svc *s)
 
 void init_svcs_start_all(void)
 {
-	for (unsigned i = 0; i < init_nsvcs; i++) {
+	/* The name server starts with init's names (INIT_CAP_PUBLISHED), so they exist
+	 * before any client starts, and again in every new instance after a crash. */
+	for (unsigned i = 0; i < init_nsvcs; i++)
 		init_svc_first_start(&init_svcs[i]);
-		if (strcmp(init_svcs[i].def->name, "ns") == 0)
-			init_publish_all(); /* names exist before any client starts */
-	}
 }
 
 long init_svc_kill_pid(uint32_t pid)

@@ -67,6 +67,11 @@ int ns_table_register(struct ns_table *t, const char *name, uint64_t owner, uint
 		e->cap = cap;
 		return 0;
 	}
+	unsigned owned = 0;
+	for (unsigned i = 0; i < NS_TABLE_MAX; i++)
+		owned += t->e[i].used && t->e[i].owner == owner;
+	if (t->per_owner && owned >= t->per_owner)
+		return -ERR_NOSPACE; /* one client cannot crowd the others out */
 	for (unsigned i = 0; i < NS_TABLE_MAX; i++) {
 		e = &t->e[i];
 		if (e->used)

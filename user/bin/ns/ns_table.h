@@ -27,6 +27,7 @@ struct ns_entry {
 struct ns_table {
 	struct ns_entry e[NS_TABLE_MAX];
 	unsigned count;
+	unsigned per_owner; /* names one owner may hold at once; 0 = no limit */
 };
 
 /* True if name is 1..NS_NAME_MAX bytes of [a-z0-9._-]. */
@@ -45,7 +46,7 @@ void ns_table_init(struct ns_table *t);
  * Binds name to cap for owner. If owner already holds the name, the entry is
  * replaced and *old is the capability it held (else *old = 0). Errors:
  * -ERR_INVAL (bad name, cap or owner 0), -ERR_EXIST (another owner holds
- * it), -ERR_NOSPACE (table full).
+ * it), -ERR_NOSPACE (table full, or owner holds per_owner names already).
  */
 int ns_table_register(struct ns_table *t, const char *name, uint64_t owner, uint32_t cap,
 		      uint32_t *old);

@@ -12,6 +12,11 @@
  * Clients are told apart by the badge of the endpoint capability they call
  * through (vfs_clients.c keeps one record per badge: its shared buffer and
  * its file-descriptor table), so a client can only ever name its own fds.
+ * A client gives a Process [READ] capability of itself when it attaches;
+ * the server watches it (SYS_PROC_WATCH) and forgets the client (closes its
+ * files, unmaps its buffer) once it has died: before serving each request,
+ * and at least every VFS_REAP_NS while idle (one thread cannot wait on the
+ * endpoint and the notification at once).
  *
  * Trust boundary: everything a client sends is untrusted: labels, words,
  * capabilities and the contents of its shared buffer, which it may change at
@@ -31,7 +36,10 @@
 #include "vfs_clients.h"
 #include "vfs_mount.h"
 
-#define VFS_TMP_BYTES_MAX (32u * 1024 * 1024) /* what /tmp may hold */
+#define VFS_TMP_BYTES_MAX (32u * 1024 * 1024)	 /* what /tmp may hold, nodes included */
+#define VFS_REAP_NS	  (500ull * 1000 * 1000) /* dead clients are forgotten within this */
+
+static struct watchset vfs_watched; /* the clients' processes (<orb/watchset.h>) */
 
 static struct vfs_mount_table vfs_mounts;
 static struct ramfs vfs_rootfs, vfs_tmpfs;
@@ -325,11 +333,11 @@ static long vfs_handle(struct orb_msg *m, struct ipc_buffer *buf)
 	if (m->badge == 0)
 		return -ERR_PERM; /* the unbadged capability is the owner's, not a client's */
 	if (op == VFS_OP_ATTACH) {
-		if (IPC_TAG_NCAPS(m->tag) != 1 || (m->tag & IPC_TAG_CAPS_LOST))
+		if (IPC_TAG_NCAPS(m->tag) != 2 || (m->tag & IPC_TAG_CAPS_LOST))
 			return -ERR_INVAL;
-		cap_handle_t mem = buf->recv_caps[0];
-		buf->recv_caps[0] = 0; /* consumed here, mapped or not */
-		return vfs_client_attach(m->badge, mem, m->w[0]);
+		cap_handle_t mem = buf->recv_caps[0], proc = buf->recv_caps[1];
+		buf->recv_caps[0] = buf->recv_caps[1] = 0; /* consumed here, kept or not */
+		return vfs_client_attach(m->badge, mem, proc, m->w[0], &vfs_watched);
 	}
 	c = vfs_client_find(m->badge);
 	if (!c)
@@ -374,13 +382,24 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r = vfs_setup(orb_start_cap(1), argc > 1 ? strtoul(argv[1], NULL, 0) : 0);
-	if (r) {
+	if (r == 0)
+		r = orb_ntfn_create();
+	if (r < 0) {
 		printf("vfs: start-up failed: error %ld\n", r);
 		return 3;
 	}
+	watchset_init(&vfs_watched, (cap_handle_t)r);
 	memset(&m, 0, sizeof(m));
-	r = orb_recv(ep, &m, IPC_TIMEOUT_NEVER);
-	while (r == 0) {
+	r = orb_recv(ep, &m, VFS_REAP_NS);
+	for (;;) {
+		vfs_clients_reap(&vfs_watched);
+		if (r == -ERR_TIMEOUT) { /* idle: nothing to answer */
+			memset(&m, 0, sizeof(m));
+			r = orb_recv(ep, &m, VFS_REAP_NS);
+			continue;
+		}
+		if (r != 0)
+			break;
 		uint32_t op = IPC_TAG_LABEL(m.tag);
 		long res = vfs_handle(&m, buf);
 		vfs_drop_caps(&m, buf);
@@ -391,7 +410,7 @@ int main(int argc, char **argv)
 		m.w[0] = (uint64_t)res;
 		m.tag = IPC_TAG(op, VFS_REPLY_WORDS, 0);
 		/* A caller that died meanwhile is skipped by the kernel (reply -ERR_NOENT). */
-		r = orb_reply_recv(ep, &m, IPC_TIMEOUT_NEVER);
+		r = orb_reply_recv(ep, &m, VFS_REAP_NS);
 	}
 	printf("vfs: receive failed: error %ld\n", r);
 	return 1;

@@ -13,12 +13,22 @@
 
 #define RAMFS_MIN_CAP 64u
 
-static struct ramfs_node *ramfs_node_new(struct ramfs *fs, const char *name, size_t len,
-					 uint32_t type)
+/* What a limited file system has left for data after its nodes' own records. */
+static size_t ramfs_room(const struct ramfs *fs)
 {
+	size_t meta = fs->nnodes * RAMFS_NODE_COST;
+	return meta < fs->bytes_max ? fs->bytes_max - meta : 0;
+}
+
+/* A new node (linked into fs->all); -ERR_NOSPACE when its record does not fit the limit. */
+static int ramfs_node_new(struct ramfs *fs, const char *name, size_t len, uint32_t type,
+			  struct ramfs_node **out)
+{
+	if (fs->bytes_max && fs->bytes_used + (fs->nnodes + 1) * RAMFS_NODE_COST > fs->bytes_max)
+		return -ERR_NOSPACE; /* metadata counts: empty files cannot fill memory */
 	struct ramfs_node *n = calloc(1, sizeof(*n));
 	if (!n)
-		return NULL;
+		return -ERR_NOMEM;
 	memcpy(n->name, name, len);
 	n->name[len] = '\0';
 	n->type = type;
@@ -28,7 +38,8 @@ static struct ramfs_node *ramfs_node_new(struct ramfs *fs, const char *name, siz
 	n->all_pprev = &fs->all;
 	fs->all = n;
 	fs->nnodes++;
-	return n;
+	*out = n;
+	return 0;
 }
 
 static void ramfs_node_free(struct ramfs *fs, struct ramfs_node *n)
@@ -48,9 +59,9 @@ int ramfs_init(struct ramfs *fs, size_t bytes_max)
 {
 	memset(fs, 0, sizeof(*fs));
 	fs->bytes_max = bytes_max;
-	fs->root = ramfs_node_new(fs, "", 0, VFS_TYPE_DIR);
-	if (!fs->root)
-		return -ERR_NOMEM;
+	int err = ramfs_node_new(fs, "", 0, VFS_TYPE_DIR, &fs->root);
+	if (err)
+		return err;
 	fs->root->linked = true;
 	return 0;
 }
@@ -179,9 +190,10 @@ int ramfs_create(struct ramfs *fs, const char *path, uint32_t type, struct ramfs
 		return -ERR_EXIST;
 	if (w.parent->flags & RAMFS_RDONLY)
 		return -ERR_PERM;
-	struct ramfs_node *n = ramfs_node_new(fs, w.last, w.last_len, type);
-	if (!n)
-		return -ERR_NOMEM;
+	struct ramfs_node *n;
+	err = ramfs_node_new(fs, w.last, w.last_len, type, &n);
+	if (err)
+		return err;
 	ramfs_link(w.parent, n);
 	if (out) {
 		n->refs++;
@@ -290,9 +302,9 @@ static int ramfs_reserve(struct ramfs *fs, struct ramfs_node *n, size_t end)
 	if (want < RAMFS_MIN_CAP)
 		want = RAMFS_MIN_CAP;
 	size_t others = fs->bytes_used - n->cap;
-	if (fs->bytes_max && others + want > fs->bytes_max)
+	if (fs->bytes_max && others + want > ramfs_room(fs))
 		want = end; /* no room to double: take only what is needed */
-	if (fs->bytes_max && others + want > fs->bytes_max)
+	if (fs->bytes_max && others + want > ramfs_room(fs))
 		return -ERR_NOSPACE;
 	uint8_t *d = realloc(n->data, want);
 	if (!d)

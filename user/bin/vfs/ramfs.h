@@ -15,8 +15,10 @@
  *   - a RAMFS_RDONLY file's data never changes and a RAMFS_RDONLY directory
  *     never gains or loses entries; RAMFS_EXTERN data belongs to the caller
  *     of ramfs_add_extern (it must outlive the fs) and is never freed here;
- *   - bytes_used is the sum of the capacities of owned data buffers and
- *     stays <= bytes_max when bytes_max is not 0.
+ *   - bytes_used is the sum of the capacities of owned data buffers; with a
+ *     limit (bytes_max not 0), bytes_used + nnodes * RAMFS_NODE_COST stays
+ *     <= bytes_max: every node's own record counts too, so a client cannot
+ *     exhaust the server's memory with empty files or directories.
  *
  * Path resolution: components separated by one or more '/'; "" and "." stay,
  * ".." goes to the parent (the root's parent is the root). A component
@@ -37,6 +39,8 @@
 #define RAMFS_EXTERN 2u /* data not owned */
 
 #define RAMFS_FILE_MAX (1ull << 30) /* largest file: offsets beyond are -ERR_RANGE */
+/* What one node costs against a limited file system: its record (name included). */
+#define RAMFS_NODE_COST (sizeof(struct ramfs_node))
 
 struct ramfs_node {
 	char name[VFS_NAME_MAX];
@@ -59,7 +63,7 @@ struct ramfs {
 	size_t nnodes;
 };
 
-/* A file system with an empty, writable root; bytes_max 0 = no limit. */
+/* A file system with an empty, writable root; bytes_max 0 = no limit (nodes count, above). */
 int ramfs_init(struct ramfs *fs, size_t bytes_max);
 /* Frees every node, referenced or not (the caller has dropped its pointers). */
 void ramfs_destroy(struct ramfs *fs);

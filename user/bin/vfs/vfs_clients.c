@@ -2,6 +2,7 @@
  * The VFS server's client records and fd tables (see vfs_clients.h).
  */
 #include <string.h>
+#include <orb/sys.h>
 #include <orb/spawn.h>
 #include "vfs_clients.h"
 
@@ -20,11 +21,29 @@ struct vfs_client *vfs_client_find(uint64_t badge)
 	return NULL;
 }
 
-long vfs_client_attach(uint64_t badge, cap_handle_t mem, uint64_t size)
+/*
+ * Before refusing an ATTACH for want of a record: detaches the records of
+ * clients that have died, whether or not their death has been signalled yet
+ * (the kernel marks a process dead before it signals its watchers).
+ */
+static void vfs_clients_sweep(struct watchset *ws)
+{
+	for (unsigned i = 0; i < VFS_CLIENTS_MAX; i++)
+		if (vfs_clients[i].used && !watchset_alive(ws, vfs_clients[i].watch))
+			vfs_client_detach(&vfs_clients[i]);
+}
+
+long vfs_client_attach(uint64_t badge, cap_handle_t mem, cap_handle_t proc, uint64_t size,
+		       struct watchset *ws)
 {
 	struct vfs_client *c = NULL;
-	long err;
+	long err, watch = -1;
 
+	bool full = true;
+	for (unsigned i = 0; i < VFS_CLIENTS_MAX; i++)
+		full = full && vfs_clients[i].used;
+	if (full || vfs_client_find(badge))
+		vfs_clients_sweep(ws);
 	if (vfs_client_find(badge)) {
 		err = -ERR_EXIST;
 		goto out;
@@ -41,6 +60,13 @@ long vfs_client_attach(uint64_t badge, cap_handle_t mem, uint64_t size)
 		goto out;
 	}
 	/* The kernel checks that mem is Memory with MAP, READ and WRITE and at least size bytes. */
+	/* No session without the client's life to watch (-ERR_INVAL without a Process). */
+	watch = watchset_add(ws, proc);
+	proc = 0; /* consumed */
+	if (watch < 0) {
+		err = watch;
+		goto out;
+	}
 	err = orb_mem_map(orb_self(), mem, vfs_client_shm_va(c), 0, (size_t)size,
 			  ORB_PROT_READ | ORB_PROT_WRITE);
 	if (err)
@@ -48,12 +74,29 @@ long vfs_client_attach(uint64_t badge, cap_handle_t mem, uint64_t size)
 	memset(c, 0, sizeof(*c));
 	c->used = true;
 	c->badge = badge;
+	c->ws = ws;
+	c->watch = watch;
+	watch = -1; /* kept */
 	c->shm = (uint8_t *)vfs_client_shm_va(c);
 	c->shm_size = (size_t)size;
 out:
 	/* The mapping keeps the frames; the handle is not needed (nor kept for a failure). */
 	orb_cap_delete(mem);
+	if (proc)
+		orb_cap_delete(proc);
+	if (watch >= 0)
+		watchset_put(ws, watch);
 	return err;
+}
+
+void vfs_clients_reap(struct watchset *ws)
+{
+	uint64_t dead = watchset_dead(ws);
+	for (unsigned i = 0; dead && i < VFS_CLIENTS_MAX; i++) {
+		struct vfs_client *c = &vfs_clients[i];
+		if (c->used && (dead & (1ull << c->watch)))
+			vfs_client_detach(c);
+	}
 }
 
 void vfs_client_detach(struct vfs_client *c)
@@ -62,6 +105,7 @@ void vfs_client_detach(struct vfs_client *c)
 		if (c->fds[i].used)
 			vfs_client_fd_close(&c->fds[i]);
 	orb_mem_unmap(orb_self(), vfs_client_shm_va(c), c->shm_size);
+	watchset_put(c->ws, c->watch);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -7,8 +7,12 @@
  *
  * Invariants: badges of records in use are distinct and not 0; a record in
  * use has its buffer mapped at vfs_client_shm_va(slot) with shm_size bytes
- * (VFS_SHM_MIN..VFS_SHM_MAX, a page multiple); an fd in use holds one
- * reference on its node (dropped by vfs_client_fd_close).
+ * (VFS_SHM_MIN..VFS_SHM_MAX, a page multiple) and is one user of the entry
+ * of its client's process in the server's watch set (<orb/watchset.h>); an
+ * fd in use holds one reference on its node (dropped by vfs_client_fd_close).
+ *
+ * Dead clients: vfs_clients_reap() detaches every record whose process the
+ * watch set reports dead, as if the client had sent DETACH.
  *
  * Single-threaded, like the whole server.
  */
@@ -18,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <orb/sys.h>
+#include <orb/watchset.h>
 #include "vfs_mount.h"
 
 #define VFS_CLIENTS_MAX 32
@@ -37,7 +42,9 @@ struct vfs_file {
 struct vfs_client {
 	bool used;
 	uint64_t badge;
-	uint8_t *shm; /* the shared buffer, mapped R/W */
+	struct watchset *ws; /* the set watching its process ... */
+	long watch;	     /* ... and its entry there: the session lasts as long as it */
+	uint8_t *shm;	     /* the shared buffer, mapped R/W */
 	size_t shm_size;
 	struct vfs_file fds[VFS_FD_MAX];
 };
@@ -46,14 +53,21 @@ struct vfs_client {
 struct vfs_client *vfs_client_find(uint64_t badge);
 
 /*
- * Maps the Memory capability mem (consumed: deleted whatever happens) of
- * size bytes as badge's shared buffer. Returns 0, -ERR_EXIST if badge is
- * attached already, -ERR_INVAL for a size outside the limits, -ERR_NOSPACE
- * when every record is in use, or the kernel's error mapping mem.
+ * Maps the Memory capability mem of size bytes as badge's shared buffer, for
+ * the client process proc (a Process [READ], watched through ws); both
+ * capabilities are consumed (kept or deleted, whatever happens). Returns 0,
+ * -ERR_EXIST if badge is attached already, -ERR_INVAL for a size outside the
+ * limits or proc not a live Process with READ, -ERR_NOSPACE when every
+ * record (or watch entry) is in use, or the kernel's error mapping mem or
+ * watching proc.
  */
-long vfs_client_attach(uint64_t badge, cap_handle_t mem, uint64_t size);
+long vfs_client_attach(uint64_t badge, cap_handle_t mem, cap_handle_t proc, uint64_t size,
+		       struct watchset *ws);
 
-/* Closes every fd, unmaps the buffer, frees the record. */
+/* Detaches every client whose process ws reports dead. */
+void vfs_clients_reap(struct watchset *ws);
+
+/* Closes every fd, unmaps the buffer, drops the Process capability, frees the record. */
 void vfs_client_detach(struct vfs_client *c);
 
 /* The open file fd of c, or NULL (not a number c has open). */

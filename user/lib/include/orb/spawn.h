@@ -58,10 +58,13 @@ struct orb_spawn_args {
 	const cap_handle_t *caps; /* capabilities to give (copies, same rights and badge) */
 	unsigned ncaps;		  /* <= ORB_START_CAPS_MAX */
 	int prio;		  /* 0 = default */
+	cap_handle_t quota;	  /* the child's quota [MANAGE]; 0 = the spawner's own */
 };
 
 /*
- * Loads and starts a program in a new process. The child gets copies of
+ * Loads and starts a program in a new process, bound to a->quota (what the
+ * child then causes is charged there; its program image and stack are Memory
+ * objects the spawner makes, so they are the spawner's). The child gets copies of
  * caps[] (in that order: orb_start_cap(i) in the child) and its own Process
  * and Thread handles, nothing else. Returns 0 and the parent's Process handle
  * in *proc_out (if proc_out is NULL the parent's handle is deleted), or
@@ -75,5 +78,9 @@ long orb_spawn(const struct orb_spawn_args *a, cap_handle_t *proc_out);
 /* orb_spawn() of a program in the boot archive; -ERR_NOENT if it is not there. */
 long orb_spawn_path(const char *path, const char *const *argv, const cap_handle_t *caps,
 		    unsigned ncaps, cap_handle_t *proc_out);
+
+/* orb_spawn_path() of a process bound to quota (0: the spawner's own). */
+long orb_spawn_path_in(const char *path, const char *const *argv, const cap_handle_t *caps,
+		       unsigned ncaps, cap_handle_t quota, cap_handle_t *proc_out);
 
 #endif

@@ -17,6 +17,7 @@
 #include <orbital/errors.h>
 #include <orbital/ipc.h>
 #include <orbital/proc.h>
+#include <orbital/quota.h>
 #include <orbital/syscall.h>
 
 static inline long orb_syscall0(long n)
@@ -174,7 +175,21 @@ static inline long orb_mem_create(size_t size)
 }
 static inline long orb_proc_create(uint32_t nslots, const char *name)
 {
-	return orb_syscall2(SYS_PROC_CREATE, nslots, (long)name);
+	return orb_syscall3(SYS_PROC_CREATE, nslots, (long)name, 0); /* bound to our own quota */
+}
+/* A process bound to quota (0: ours): what it causes is charged there. */
+static inline long orb_proc_create_in(uint32_t nslots, const char *name, cap_handle_t quota)
+{
+	return orb_syscall3(SYS_PROC_CREATE, nslots, (long)name, quota);
+}
+/* A child of quota parent (0: ours) with limit bytes, reserved in the parent. */
+static inline long orb_quota_create(cap_handle_t parent, uint64_t limit)
+{
+	return orb_syscall2(SYS_QUOTA_CREATE, parent, (long)limit);
+}
+static inline long orb_quota_info(cap_handle_t quota, struct orb_quota_info *out)
+{
+	return orb_syscall2(SYS_QUOTA_INFO, quota, (long)out);
 }
 static inline long orb_thread_create(cap_handle_t proc, uintptr_t entry, uintptr_t stack,
 				     uintptr_t arg, int prio)
@@ -217,6 +232,11 @@ static inline long orb_proc_kill(cap_handle_t proc)
 static inline long orb_proc_wait(cap_handle_t proc, uint64_t timeout_ns)
 {
 	return orb_syscall2(SYS_PROC_WAIT, proc, (long)timeout_ns);
+}
+/* ntfn is signalled when proc dies (with ntfn's badge, or bits if unbadged). */
+static inline long orb_proc_watch(cap_handle_t proc, cap_handle_t ntfn, uint64_t bits)
+{
+	return orb_syscall3(SYS_PROC_WATCH, proc, ntfn, (long)bits);
 }
 static inline long orb_ipc_buffer(struct ipc_buffer *buf)
 {
@@ -262,6 +282,12 @@ static inline long orb_ntfn_signal(cap_handle_t n, uint64_t bits)
 static inline long orb_ntfn_wait(cap_handle_t n, uint64_t timeout_ns)
 {
 	return orb_syscall2(SYS_NTFN_WAIT, n, (long)timeout_ns);
+}
+
+/* Ends the endpoint for good: its IPC fails with -ERR_CLOSED from now on. */
+static inline long orb_endpoint_close(cap_handle_t ep)
+{
+	return orb_syscall1(SYS_ENDPOINT_CLOSE, ep);
 }
 
 static inline long orb_irq_bind(cap_handle_t irq, cap_handle_t ntfn)

@@ -118,6 +118,36 @@ static inline void uctx_init(struct thread *t, uint64_t entry, uint64_t sp, uint
 	f->vector = 256;   /* like a syscall frame */
 }
 
+/* Fault injection (core/faultinject.c): the user registers a corrupted
+ * process could have set itself (the general ones, the instruction and stack
+ * pointers), by index, without naming them. */
+#define UCTX_NREGS 17
+
+/* The user stack pointer saved at t's last entry to the kernel. */
+static inline uint64_t uctx_user_sp(const struct thread *t)
+{
+	return uctx_frame(t)->rsp;
+}
+
+/* Flips bit `bit` (0..63) of user register `reg` (0..UCTX_NREGS-1) of t. */
+static inline void uctx_flip_bit(struct thread *t, unsigned reg, unsigned bit)
+{
+	static const uint8_t at[UCTX_NREGS] = {
+	    offsetof(struct trap_frame, r15), offsetof(struct trap_frame, r14),
+	    offsetof(struct trap_frame, r13), offsetof(struct trap_frame, r12),
+	    offsetof(struct trap_frame, r11), offsetof(struct trap_frame, r10),
+	    offsetof(struct trap_frame, r9),  offsetof(struct trap_frame, r8),
+	    offsetof(struct trap_frame, rbp), offsetof(struct trap_frame, rdi),
+	    offsetof(struct trap_frame, rsi), offsetof(struct trap_frame, rdx),
+	    offsetof(struct trap_frame, rcx), offsetof(struct trap_frame, rbx),
+	    offsetof(struct trap_frame, rax), offsetof(struct trap_frame, rip),
+	    offsetof(struct trap_frame, rsp)};
+	if (reg >= UCTX_NREGS)
+		return;
+	uint64_t *r = (uint64_t *)((char *)uctx_frame(t) + at[reg]);
+	*r ^= 1ull << (bit & 63);
+}
+
 /* Leaves for user mode with the thread's user context (never returns). */
 noreturn void arch_user_enter(struct trap_frame *f);
 static inline noreturn void uctx_enter(struct thread *t)

@@ -10,21 +10,33 @@
  *
  *   CON_WRITE    w0 = n bytes at w1.. -> n. Shown on the serial port and the
  *                screen. -ERR_INVAL if n is larger than the words sent carry.
- *   CON_READLINE w0 = max bytes -> the length of the next line typed (without
- *                its newline), the bytes at w1.. (a longer line is cut to
- *                min(max, CON_MSG_BYTES) bytes); -ERR_AGAIN if Ctrl-C
- *                discarded it. Lines are edited by the console's line
- *                discipline (echo, backspace, Ctrl-U, Ctrl-C) from both the
- *                serial port and the PS/2 keyboard. Lines typed while nobody
+ *   CON_READLINE w0 = max bytes, 1 capability: the reader's own Process
+ *                [READ] (<orb/console.h> sends it; -ERR_INVAL without) -> the
+ *                length of the next line typed (without its newline), the
+ *                bytes at w1.. (a longer line is cut to min(max,
+ *                CON_MSG_BYTES) bytes); -ERR_AGAIN if Ctrl-C discarded it.
+ *                Lines are edited by the console's line discipline (echo,
+ *                backspace, Ctrl-U, Ctrl-C) from both the serial port and
+ *                the PS/2 keyboard. Lines typed while nobody
  *                reads wait in a queue of CON_LINES_QUEUED (older ones are
  *                dropped when it is full). One reader at a time: a second
- *                concurrent reader gets -ERR_BUSY (a reader that gave up or
- *                died no longer counts).
+ *                concurrent reader gets -ERR_BUSY until the first is
+ *                answered or its process dies (the console watches it with
+ *                SYS_PROC_WATCH and then drops the saved reply). A reader
+ *                whose call gave up while it lives still counts until the
+ *                next line, which then waits in the queue.
  *   CON_SET_FG   1 capability: a Process [MANAGE] (or none, to clear): the
  *                program in the foreground; Ctrl-C typed while no read is
  *                pending kills it (and clears it). -> 0; -ERR_BADCAP if the
  *                capability is not a Process with MANAGE.
  * Capabilities sent with any other request are deleted unused.
+ *
+ * Who may do what. CON_WRITE is open to every client. CON_READLINE and
+ * CON_SET_FG belong to the terminal's owner: they are served only through a
+ * capability badged CON_BADGE_TTY (init gives one to the shell, nobody else)
+ * and refused with -ERR_PERM for any other badge, so no program can read the
+ * lines the user types for another, nor keep Ctrl-C from the program in the
+ * foreground.
  *
  * The keyboard driver sends its key events (<orb/proto/kbd.h>) to the same
  * endpoint, badged CON_BADGE_KBD; key messages with any other
@@ -54,6 +66,8 @@
  *   [5] Endpoint without RECV, with SEND and GRANT (optional): the name
  *       service, the console's client capability. Init publishes the console
  *       itself and does not give it.
+ *   [6] Log [READ] (optional): the authority to read the kernel log, which
+ *       the console draws on a VGA text screen (not drawn without it).
  * The console exits with CON_EXIT_BADCAPS if a required capability is
  * missing or of the wrong type.
  *
@@ -89,6 +103,7 @@
 #define CON_BADGE_RESERVED (1ull << 48)
 #define CON_BADGE_KBD	   (CON_BADGE_RESERVED | 1) /* the keyboard driver's copy */
 #define CON_BADGE_SELF	   (CON_BADGE_RESERVED | 2) /* the console's own interrupt thread */
+#define CON_BADGE_TTY	   (CON_BADGE_RESERVED | 3) /* the terminal's owner: init gives it to sh */
 
 #define CON_EXIT_BADCAPS 2
 

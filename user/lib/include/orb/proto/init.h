@@ -7,6 +7,12 @@
  * reaches it with a capability badged with its client id. Calls; w0 of the
  * reply is the result.
  *
+ * Authority: every request below is an administrator's. Init serves it only
+ * through a capability badged INIT_BADGE_ADMIN, which it derives itself and
+ * gives to the shell alone (start capability 1 of sh; the shell passes it to
+ * ps, kill, halt and reboot as their start capability 1). Any other badge,
+ * such as the client-id badge the name service hands out, gets -ERR_PERM.
+ *
  *   INIT_LIST    w0 = index i -> 0 and the i-th service: w1 = pid (0 if not
  *                running), w2 = restarts so far, w3 = state (INIT_SVC_*), its
  *                name in words 4..7 (ns_name_pack layout); -ERR_NOENT past
@@ -30,6 +36,9 @@
 #define INIT_POWER 0x494e0003u
 
 #define INIT_LIST_WORDS 8
+
+/* The administrator's badge on init's endpoint: above every client id (NS_ID_LIMIT = 2^48). */
+#define INIT_BADGE_ADMIN ((1ull << 48) | 1)
 
 #define INIT_SVC_RUNNING    1
 #define INIT_SVC_RESTARTING 2

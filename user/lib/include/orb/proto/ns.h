@@ -9,14 +9,19 @@
  * refused with -ERR_PERM, and capabilities sent with anything but
  * NS_REGISTER are deleted unread.
  *
- *   NS_REGISTER  w0..w3 = the name (ns_name_pack), 1 capability: an UNBADGED
- *                Endpoint capability of the service with SEND and GRANT
- *                (the name server keeps a copy). The name belongs to the
- *                client id that registered it: registering it again from
- *                the same client id replaces the entry, from another one is
- *                -ERR_EXIST. -> 0, -ERR_EXIST, -ERR_INVAL (bad name, no
- *                capability, a badged one or one without SEND and GRANT),
- *                -ERR_NOSPACE (table full).
+ *   NS_REGISTER  w0..w3 = the name (ns_name_pack), 2 capabilities: an
+ *                UNBADGED Endpoint capability of the service with SEND and
+ *                GRANT (the name server keeps a copy), then the caller's
+ *                own Process [READ] (<orb/ns.h> sends it). The name belongs
+ *                to the client id that registered it: registering it again
+ *                from the same client id replaces the entry, from another
+ *                one is -ERR_EXIST. A client id's names last as long as the
+ *                process that registered its first one: the name server
+ *                watches it and drops them all when it dies. One client id
+ *                holds at most 8 names. -> 0, -ERR_EXIST, -ERR_INVAL (bad
+ *                name, a capability missing, a badged endpoint, one without
+ *                SEND and GRANT, no Process [READ]), -ERR_NOSPACE (table
+ *                full, or 8 names already).
  *   NS_LOOKUP    w0..w3 = the name -> 0 and 1 capability: the service's
  *                endpoint [SEND, GRANT], badged with the CALLER's client id,
  *                so the service tells its clients apart by badge and a client
@@ -30,6 +35,12 @@
  *                another one (the shell) gives it such a capability, so the
  *                child has its own identity at every service (its own VFS
  *                file descriptors, for instance).
+ *
+ * Reserved names. The names init publishes ("vfs", "console", "init") are
+ * given to the name server at its start (argv[2] and start capabilities 2..,
+ * see user/bin/ns/main.c), owned by NS_ID_INIT: they are in the table before
+ * the first request of any instance, so no client can register them first,
+ * even across a restart of the name server.
  *
  * Client ids (badges). Init hands out the ids below NS_ID_SERVER_BASE, one
  * per service, the same across restarts; the name server gives

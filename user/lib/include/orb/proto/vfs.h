@@ -13,7 +13,10 @@
  * Shared buffer. A client first sends VFS_OP_ATTACH carrying one Memory
  * capability [READ, WRITE, MAP] of VFS_SHM_MIN..VFS_SHM_MAX bytes (a page
  * multiple; the call needs GRANT on the endpoint capability) that it has
- * mapped itself. The server maps the same frames; from then on paths,
+ * mapped itself, and a Process capability [READ] of the client itself. The
+ * server maps the same frames and watches the process (SYS_PROC_WATCH): when
+ * it dies, the server forgets the client as if it had sent DETACH. From then
+ * on paths,
  * directory entry names and file data travel through that buffer, never in
  * many small messages. The client must not touch the buffer while a call is
  * in flight; the server copies a path out of it before using it, so changing
@@ -22,7 +25,8 @@
  * Requests (w = message words; "path" = w[VFS_W_PATHLEN] bytes at offset 0 of
  * the shared buffer, absolute, without a NUL, at most VFS_PATH_MAX - 1):
  *
- *   ATTACH   w0 = buffer size; 1 cap                -> 0
+ *   ATTACH   w0 = buffer size; 2 caps: the buffer's
+ *            Memory, the client's own Process [READ] -> 0 (-ERR_INVAL without)
  *   DETACH   -                                      -> 0 (closes every fd)
  *   OPEN     w0 = O_* flags, path                   -> fd
  *   CLOSE    w0 = fd                                -> 0
