@@ -5,14 +5,21 @@
 #include "core/ipc.h"
 #include "core/memobj.h"
 #include "core/process.h"
+#include "core/quota.h"
 #include "mm/heap.h"
 #include <orbital/errors.h>
 
-/* Drops a record's reference and frees it, without signalling. */
+/* Drops a record's references, gives its charge back and frees it, without
+ * signalling. */
 static void watch_free(struct proc_watch *w)
 {
+	struct quota *q = w->quota;
 	kobject_put(&w->ntfn->obj);
 	kfree(w);
+	if (q) {
+		quota_uncharge(q, quota_heap_bytes(sizeof(*w)));
+		kobject_put(&q->obj);
+	}
 }
 
 /*
@@ -59,13 +66,21 @@ static struct proc_watch *prune_locked(struct process *p)
 	return gone;
 }
 
-int proc_watch_add(struct process *p, struct notification *n, uint64_t word)
+int proc_watch_add(struct process *p, struct notification *n, uint64_t word, struct quota *q)
 {
 	if (!mem_reserve_ok(1))
 		return -ERR_NOMEM;
+	int qerr = quota_charge(q, quota_heap_bytes(sizeof(struct proc_watch)));
+	if (qerr)
+		return qerr;
 	struct proc_watch *w = kzalloc(sizeof(*w));
-	if (!w)
+	if (!w) {
+		quota_uncharge(q, quota_heap_bytes(sizeof(struct proc_watch)));
 		return -ERR_NOMEM;
+	}
+	if (q)
+		kobject_get(&q->obj);
+	w->quota = q;
 	kobject_get(&n->obj);
 	w->ntfn = n;
 	w->word = word;

@@ -40,16 +40,21 @@
 struct process;
 struct notification;
 
+struct quota;
+
 struct proc_watch {
 	struct proc_watch *next;   /* the watched process's p->lock */
 	struct notification *ntfn; /* holds a reference */
+	struct quota *quota;	   /* the watcher's, charged for this record; holds a reference */
 	uint64_t word;		   /* what the death signals (non-zero, bit 63 clear) */
 };
 
 /* SYS_PROC_WATCH's acting part: n will be signalled with word (non-zero,
  * below 2^63: the caller checked) when p dies, at once if p is DEAD. Takes
- * its own reference to n. Errors (nothing done): -ERR_NOMEM, -ERR_NOSPACE. */
-int proc_watch_add(struct process *p, struct notification *n, uint64_t word);
+ * its own reference to n. The record is charged to q (the watcher's quota;
+ * NULL: nobody) until it is freed. Errors (nothing done): -ERR_QUOTA,
+ * -ERR_NOMEM, -ERR_NOSPACE. */
+int proc_watch_add(struct process *p, struct notification *n, uint64_t word, struct quota *q);
 
 /* The death path, p->lock held, in the critical section that makes p DEAD:
  * takes p's records off it. Fire them with proc_watch_fire once the lock is

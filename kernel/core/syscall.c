@@ -434,7 +434,8 @@ static int64_t sys_proc_watch(uint64_t pv, uint64_t nv, uint64_t bits)
 		if (word == 0 || (word & ~NTFN_WORD_MASK))
 			err = -ERR_INVAL;
 		else
-			err = proc_watch_add(p, container_of(o, struct notification, obj), word);
+			err = proc_watch_add(p, container_of(o, struct notification, obj), word,
+					     self()->quota);
 		kobject_put(o);
 	}
 	kobject_put(&p->obj);
