@@ -1,4 +1,4 @@
-# Linux guests for orbvm and the nested lab (LAB.md), included by the top Makefile.
+# Linux guests for orbvm and the nested lab (tools/lab/README.md), included by the top Makefile.
 #
 #   make guest-images   Debian's cloud kernel + busybox initramfs + ext4 root file system
 #                       (build/guest/rootfs.img) and the lab's L1 kernel + initramfs

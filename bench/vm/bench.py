@@ -2,7 +2,7 @@
 """orbvm beside QEMU: boot time to the guest's /init marker and resident overhead.
 
 Runs inside the nested lab's L1 (bench/vm/run.sh starts it through tools/lab/run-lab.py),
-so every figure of one report comes from the same lab run (LAB.md: only those compare).
+so every figure of one report comes from the same lab run (tools/lab/README.md: only those compare).
 
 Owns: the measurement procedure and the report. For each round (default 3), each VMM
 (orbvm, QEMU -M pc, QEMU -M microvm; all -enable-kvm / KVM, 1 vCPU, --mem 256M, the same
@@ -15,7 +15,7 @@ in turn (interleaved, so slow drift in L1 affects all alike):
                 mappings (tools/lab/vmdrive.py explains which mappings count).
 Then a line typed on the console makes the guest power off; a VMM that has not exited
 10 s later is killed. Each figure printed is the median over the rounds, as
-`bench NAME VALUE UNIT` (DESIGN.md), then a table with min/median/max.
+`bench NAME VALUE UNIT`, then a table with min/median/max.
 Then the disk rounds (default 3; orbvm and QEMU -M pc only: microvm has no PCI and
 orbvm's virtio-mmio devices are described in ACPI, which QEMU's microvm does not do for
 virtio-blk): each boots with orb.test=blkbench and one 72 MiB raw image made in L1's

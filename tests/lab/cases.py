@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""orbvm's Linux-guest tests (issue 6), run inside the nested lab's L1 by tests/lab/run.sh.
+"""orbvm's Linux-guest tests, run inside the nested lab's L1 by tests/lab/run.sh.
 
 Owns: the test cases and their expectations. Each case boots Debian's cloud kernel with
 the busybox initramfs (tools/guest/l2-init.sh; its orb.test= modes) in the VMM under test

@@ -1,5 +1,5 @@
 #!/bin/bash
-# orbvm's Linux-guest tests in the nested lab (LAB.md, issue 6): one L1 boot runs them all.
+# orbvm's Linux-guest tests in the nested lab (tools/lab/README.md): one L1 boot runs them all.
 #
 # Usage: tests/lab/run.sh [BUILD]      (BUILD defaults to build; needs BUILD/orbvm-static)
 #   ORBLAB_VMM=qemu_pc tests/lab/run.sh    runs the same cases with QEMU as the VMM, to

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Orbital on hardware-assisted virtualization: x2APIC and the TSC-deadline
 # timer, which QEMU's TCG does not emulate. Runs inside the nested lab
-# (tools/lab/run-lab.py, see LAB.md), where QEMU -enable-kvm -cpu host gives the
+# (tools/lab/run-lab.py, see tools/lab/README.md), where QEMU -enable-kvm -cpu host gives the
 # guest both. Prints one line per case and "N passed, N failed".
 #   tests/qemu/kvm-lab.sh BUILD_DIR          (on the host: boots the lab, runs itself inside)
 #   tests/qemu/kvm-lab.sh BUILD_DIR --inside (inside L1)

@@ -185,7 +185,7 @@ def cases(build):
                                 r'fault: process outside \(pid \d+\), thread \d+: General Protection',
                                 r'^ok: IRQ 4 arrives again after the ack'],
                       absent=[r'^FAIL: ', r'KERNEL PANIC']))
-    # User space (issue 4): the programs in user/tests, run as init (user_cases.py).
+    # User space: the programs in user/tests, run as init (user_cases.py).
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import user_cases
     import vfs_cases

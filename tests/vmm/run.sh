@@ -4,7 +4,7 @@
 # directly (the greeting, i8042 reboot, ACPI power-off, boot-time marker,
 # serial input, Ctrl-A x, signals, a misbehaving guest). Linux guests are
 # tested in the nested lab (tests/lab/), not here: this machine's /dev/kvm
-# cannot run Linux (docs: ../shared/docs/LAB.md).
+# cannot run Linux (tools/lab/README.md).
 #
 # Usage: tests/vmm/run.sh [BUILD_DIR]    (default: build)
 # Prints PASS/FAIL/SKIP lines and finally "N passed, N failed"; exits non-zero

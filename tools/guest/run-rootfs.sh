@@ -5,7 +5,7 @@
 #
 # Usage: tools/guest/run-rootfs.sh BUILD [lab]
 #   without "lab": BUILD/orbvm on this host's /dev/kvm with --disk build/guest/rootfs.img
-#     (changes persist in the image). Needs a KVM host with vmx/svm (LAB.md).
+#     (changes persist in the image). Needs a KVM host with vmx/svm (tools/lab/README.md).
 #   with "lab": BUILD/orbvm-static inside the nested lab's L1 (tools/lab/run-lab.py
 #     --interactive); L1 can write only to its tmpfs, so it boots a copy of the image in
 #     L1's /tmp and changes are lost when L1 ends. Slow (TCG) but works anywhere.
@@ -38,7 +38,7 @@ fi
 cmdline=${ORBVM_CMDLINE:-console=ttyS0 quiet panic=-1 orb.root=/dev/vda}
 if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	echo "run-vm: warning: this CPU shows no vmx/svm flag, so /dev/kvm here is nested or" >&2
-	echo "run-vm: paravirtual and cannot run an unmodified Linux guest (docs: LAB.md)." >&2
+	echo "run-vm: paravirtual and cannot run an unmodified Linux guest (docs: tools/lab/README.md)." >&2
 	echo "run-vm: use a real KVM host, or 'make run-vm-lab' (slow, nested)." >&2
 fi
 echo "run-vm: booting to login: (root / orbvm); Ctrl-A x quits." >&2

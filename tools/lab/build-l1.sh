@@ -4,7 +4,7 @@
 # Owns: OUT/vmlinuz and OUT/initramfs.cpio (not compressed: under TCG, L1 unpacks a
 # plain archive about 1.5 s faster than it inflates gzip). The initramfs holds busybox-static,
 # tools/lab/l1-init.sh as /init, and the modules L1 needs (uncompressed .ko files,
-# loaded by busybox insmod in the order of /modules.list: virtio + 9p, then KVM per LAB.md).
+# loaded by busybox insmod in the order of /modules.list: virtio + 9p, then KVM per tools/lab/README.md).
 # Inputs come from tools/guest/fetch-debian.sh (CACHE/guest/env.sh).
 set -euo pipefail
 

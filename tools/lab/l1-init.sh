@@ -4,7 +4,7 @@
 #
 # Owns: bringing up /dev/kvm and the host share inside L1, running one job, powering off.
 #   1. mount proc/sys/dev; insmod the modules listed in /modules.list (9p stack, then
-#      irqbypass, ccp, kvm, kvm-amd: LAB.md's order) -> /dev/kvm and virtio-9p.
+#      irqbypass, ccp, kvm, kvm-amd: tools/lab/README.md's order) -> /dev/kvm and virtio-9p.
 #   2. mount the host's root file system (QEMU -virtfs, tag "hostroot", read-only) on /host,
 #      copy the job script named by orblab.job= out of it, then mount fresh proc, sys,
 #      dev (devtmpfs: /dev/kvm), /tmp, /run over the share, so that

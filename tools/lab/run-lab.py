@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run one command inside the nested lab (docs: LAB.md) and return its exit status.
+"""Run one command inside the nested lab (docs: tools/lab/README.md) and return its exit status.
 
 Owns: the host side of the lab. It boots L1 (Debian's generic kernel, the busybox
 initramfs from tools/lab/build-l1.sh) under QEMU TCG with AMD SVM and nested paging
@@ -76,7 +76,7 @@ def qemu_argv(args, job_path, interactive):
     if khz:
         cmdline += " tsc_early_khz=%d" % khz
     # EPYC minus the features TCG cannot emulate (QEMU drops them anyway, with a warning
-    # each): the same CPU as LAB.md's -cpu EPYC,+svm,+npt, without the noise.
+    # each): the same CPU as tools/lab/README.md's -cpu EPYC,+svm,+npt, without the noise.
     cpu = args.cpu or ("EPYC,+svm,+npt,-xsavec,-rdseed,-sha-ni,-fxsr-opt,-misalignsse,"
                        "-3dnowprefetch,-osvw,-topoext,-nrip-save")
     argv = [args.qemu, "-M", "q35", "-cpu", cpu,

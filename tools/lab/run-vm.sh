@@ -4,7 +4,7 @@
 # Usage: tools/lab/run-vm.sh BUILD [lab]
 #   without "lab": BUILD/orbvm on this host's /dev/kvm. That needs a KVM host with
 #     hardware virtualization (vmx/svm): on a nested, paravirtual /dev/kvm (the project's
-#     build machines, LAB.md) Linux guests do not boot, and this script says so first.
+#     build machines, tools/lab/README.md) Linux guests do not boot, and this script says so first.
 #   with "lab": BUILD/orbvm-static inside the nested lab's L1 (tools/lab/run-lab.py
 #     --interactive): slow (TCG) but works on any x86-64 Linux with QEMU.
 # Ctrl-A x quits orbvm (then L1 powers off); `poweroff -f` in the guest does too.
@@ -32,7 +32,7 @@ fi
 cmdline=${ORBVM_CMDLINE:-console=ttyS0 quiet panic=-1}
 if ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
 	echo "run-vm: warning: this CPU shows no vmx/svm flag, so /dev/kvm here is nested or" >&2
-	echo "run-vm: paravirtual and cannot run an unmodified Linux guest (docs: LAB.md)." >&2
+	echo "run-vm: paravirtual and cannot run an unmodified Linux guest (docs: tools/lab/README.md)." >&2
 	echo "run-vm: use a real KVM host, or 'make run-vm-lab' (slow, nested)." >&2
 fi
 exec "$BUILD/orbvm" --kernel "$kernel" --initrd "$initrd" --mem "$mem" --cmdline "$cmdline"

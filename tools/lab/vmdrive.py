@@ -25,7 +25,7 @@ import time
 
 GUEST_MAP_MIN = 32 << 20
 
-# Kernel command line that keeps nested boots fast (LAB.md).
+# Kernel command line that keeps nested boots fast (tools/lab/README.md).
 BASE_CMDLINE = ("console=ttyS0 quiet panic=-1 reboot=t tsc=reliable "
                 "lpj=5000000 no_timer_check")
 READY = "ORBVM-GUEST-READY"

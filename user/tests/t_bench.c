@@ -1,5 +1,5 @@
 /*
- * t_bench: IPC and system-call costs in TSC units (issue 4's benchmark).
+ * t_bench: IPC and system-call costs in TSC units.
  *
  * Run as init (`test=user init=t_bench`; `make bench` runs it under QEMU TCG
  * with -icount shift=0, where the TSC counts about one unit per instruction).
