@@ -1,6 +1,6 @@
 # The racing kernel fuzzer (docs/testing.md), included by the top Makefile.
 #
-#   make fuzz-kernel   user/tests/t_racefuzz.c on -smp 1, 2 and 4 under single- and
+#   make fuzz-kernel   tests/user/t_racefuzz/ on -smp 1, 2 and 4 under single- and
 #                      multi-threaded TCG (tests/qemu/fuzz_kernel.py); the budget is shared
 #                      by the six configurations: FUZZ_SECONDS (600) of guest time, or
 #                      FUZZ_CALLS (calls in all; then FUZZ_SECONDS is not used); FUZZ_SEED

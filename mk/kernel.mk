@@ -1,4 +1,6 @@
-# The kernel: every .c and .S under kernel/ is linked into build/orbital.elf.
+# The kernel: every .c and .S under kernel/, the shared library lib/ (code the
+# kernel and user space both build) and the in-kernel tests tests/kernel/ (run
+# with test=NAME on the command line) are linked into build/orbital.elf.
 #
 # The image is linked twice. Pass 1 has an empty symbol table; its symbols are
 # turned into the .ksyms section (tools/gen-ksyms.py) and pass 2 links that in.
@@ -6,7 +8,7 @@
 # the passes (the build checks this), and backtraces name the right functions.
 
 K_ARCH   := kernel/arch/x86_64
-K_SRCS   := $(shell find kernel -name '*.c' -o -name '*.S' | sort)
+K_SRCS   := $(shell find kernel lib tests/kernel -name '*.c' -o -name '*.S' | sort)
 K_OBJS   := $(patsubst %,$(BUILD)/%.o,$(K_SRCS))
 K_FONT   := /usr/share/consolefonts/Lat2-Terminus16.psf.gz
 
@@ -14,12 +16,12 @@ K_CFLAGS := -std=c17 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-
 	-mcmodel=kernel -mno-omit-leaf-frame-pointer -mno-mmx -mno-sse -mno-sse2 -mno-avx -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-strict-aliasing -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wvla -Wshadow=local \
-	-Ikernel -Iinclude -I$(K_ARCH)/include -I$(BUILD)/gen -MMD -MP
+	-Ikernel -I. -Iinclude -I$(K_ARCH)/include -I$(BUILD)/gen -MMD -MP
 ifeq ($(COMPILER),clang)
 K_CFLAGS := $(filter-out -Wshadow=local,$(K_CFLAGS)) -Wshadow -Wno-gnu-statement-expression \
 	-Wno-unknown-warning-option
 endif
-K_ASFLAGS := -Ikernel -Iinclude -I$(K_ARCH)/include -I$(BUILD)/gen -MMD -MP -g
+K_ASFLAGS := -Ikernel -I. -Iinclude -I$(K_ARCH)/include -I$(BUILD)/gen -MMD -MP -g
 K_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T $(K_ARCH)/linker.ld
 
@@ -27,6 +29,17 @@ K_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-
 kernel: $(BUILD)/orbital.elf
 
 $(BUILD)/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(K_CFLAGS) -c $< -o $@
+
+$(BUILD)/lib/%.c.o: lib/%.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	$(Q)$(CC) $(K_CFLAGS) -c $< -o $@
+
+# The in-kernel tests, built with the kernel's own flags.
+$(BUILD)/tests/kernel/%.c.o: tests/kernel/%.c
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	$(Q)$(CC) $(K_CFLAGS) -c $< -o $@
@@ -41,8 +54,8 @@ $(BUILD)/gen/font.psf: $(K_FONT)
 	@mkdir -p $(dir $@)
 	gzip -dc $< > $@
 
-$(BUILD)/kernel/lib/font_data.S.o: $(BUILD)/gen/font.psf
-$(BUILD)/kernel/lib/font_data.S.o: K_ASFLAGS += -DFONT_PSF_PATH='"$(BUILD)/gen/font.psf"'
+$(BUILD)/kernel/console/font_data.S.o: $(BUILD)/gen/font.psf
+$(BUILD)/kernel/console/font_data.S.o: K_ASFLAGS += -DFONT_PSF_PATH='"$(BUILD)/gen/font.psf"'
 
 $(BUILD)/ksyms-empty.S: tools/gen-ksyms.py
 	@mkdir -p $(dir $@)

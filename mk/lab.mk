@@ -6,9 +6,9 @@
 #   make test-lab       orbvm's Linux-guest tests in one nested-lab run (tests/lab/run.sh)
 #   make run-vm         boot the guest in $(BUILD)/orbvm on this host's /dev/kvm with its
 #                       root on build/guest/rootfs.img to login: (root / orbvm)
-#                       (needs a KVM host with vmx/svm; see tools/guest/run-rootfs.sh)
+#                       (needs a KVM host with vmx/svm; all three: tools/guest/run-vm.sh)
 #   make run-vm-lab     the same inside the nested lab, interactively (slow, works anywhere)
-#   make run-vm-shell   the initramfs-only guest (busybox shell, no disk; tools/lab/run-vm.sh)
+#   make run-vm-shell   the initramfs-only guest (busybox shell, no disk)
 #   make bench-vm       orbvm beside QEMU -M pc and -M microvm in one lab run (bench/vm/)
 # The images do not depend on the compiler, so they live in build/ even for CC=clang.
 
@@ -24,13 +24,13 @@ test-lab: $(BUILD)/orbvm-static
 	@PYTHON=$(PYTHON) bash tests/lab/run.sh $(BUILD)
 
 run-vm: guest-images $(BUILD)/orbvm
-	@PYTHON=$(PYTHON) bash tools/guest/run-rootfs.sh $(BUILD)
+	@PYTHON=$(PYTHON) bash tools/guest/run-vm.sh $(BUILD) host disk
 
 run-vm-lab: guest-images $(BUILD)/orbvm-static
-	@PYTHON=$(PYTHON) bash tools/guest/run-rootfs.sh $(BUILD) lab
+	@PYTHON=$(PYTHON) bash tools/guest/run-vm.sh $(BUILD) lab disk
 
 run-vm-shell: guest-images $(BUILD)/orbvm
-	@PYTHON=$(PYTHON) bash tools/lab/run-vm.sh $(BUILD)
+	@PYTHON=$(PYTHON) bash tools/guest/run-vm.sh $(BUILD) host shell
 
 bench-vm: $(BUILD)/orbvm-static
 	@PYTHON=$(PYTHON) bash bench/vm/run.sh $(BUILD)

@@ -1,11 +1,11 @@
 # User space: the library (build/user/libc.a), the programs (build/user/bin/),
 # and the boot archive (build/bootfs.cpio). Included from the top Makefile.
 #
-#   user/lib/*.c *.S       the library, plus the kernel's portable string,
-#                          formatting, ELF and boot-archive code (U_KSRCS)
+#   user/lib/*.c *.S       the library, plus the shared library lib/*.c (U_SHSRCS)
 #   user/bin/NAME.c        a program build/user/bin/NAME (or a directory
 #   user/bin/NAME/*.c      user/bin/NAME/ of sources)
-#   user/tests/NAME.c      a test program, built the same way
+#   tests/user/NAME.c      a test program, built the same way (or a directory
+#   tests/user/NAME/*.c    of sources; tests/user/*.h are shared by them)
 #   user/etc/*             data files, copied into the archive's etc/
 #
 # Programs are static, freestanding, non-PIE executables linked at
@@ -15,7 +15,7 @@
 # The clang build (make CC=clang) goes to build/clang/ like the kernel's.
 
 U_BUILD := $(BUILD)/user
-U_INC   := -Iuser/lib/include -Iinclude
+U_INC   := -Iuser/lib/include -I. -Iinclude
 # The compiler's own freestanding headers (stdint.h, stdarg.h, ...), and no others.
 U_CFLAGS := -std=c17 -ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables \
@@ -25,16 +25,17 @@ U_LDSCRIPT := user/lib/user.ld
 U_LDFLAGS := -nostdlib -static $(if $(filter clang,$(COMPILER)),,-no-pie) -Wl,-T,$(U_LDSCRIPT) -Wl,--build-id=none \
 	-Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack
 
-# The library. The kernel sources need -Ikernel (their "lib/..." includes);
-# the library's own sources use it for the kernel headers they share.
-U_KSRCS := kernel/lib/string.c kernel/lib/format.c kernel/core/elf.c kernel/core/bootfs.c
+# The library: user/lib, plus the shared library lib/ that the kernel builds too
+# (strings, formatting, the ELF checks, the boot-archive parser; included as
+# "lib/...", from the repository's root).
+U_SHSRCS := $(sort $(wildcard lib/*.c))
 U_LSRCS := $(sort $(wildcard user/lib/*.c user/lib/*.S))
-U_LOBJS := $(patsubst %,$(U_BUILD)/%.o,$(U_LSRCS) $(U_KSRCS))
+U_LOBJS := $(patsubst %,$(U_BUILD)/%.o,$(U_LSRCS) $(U_SHSRCS))
 U_LIB   := $(U_BUILD)/libc.a
 
-# Programs: one per user/bin/NAME.c, user/bin/NAME/ and user/tests/NAME.c.
-U_PROG_FILES := $(wildcard user/bin/*.c user/tests/*.c)
-U_PROG_DIRS  := $(patsubst %/,%,$(sort $(dir $(wildcard user/bin/*/*.c))))
+# Programs: one per user/bin/NAME.c, user/bin/NAME/ and tests/user/NAME.c.
+U_PROG_FILES := $(wildcard user/bin/*.c tests/user/*.c)
+U_PROG_DIRS  := $(patsubst %/,%,$(sort $(dir $(wildcard user/bin/*/*.c tests/user/*/*.c))))
 U_PROGS      := $(sort $(basename $(notdir $(U_PROG_FILES))) $(notdir $(U_PROG_DIRS)))
 U_BINS       := $(addprefix $(U_BUILD)/bin/,$(U_PROGS))
 U_ETC        := $(sort $(wildcard user/etc/*))
@@ -48,30 +49,37 @@ ALL_EXTRA += $(U_BOOTFS)
 $(U_BUILD)/user/lib/%.c.o: user/lib/%.c
 	@mkdir -p $(dir $@)
 	@echo '  UCC     $<'
-	$(Q)$(CC) $(U_CFLAGS) -Ikernel -c $< -o $@
+	$(Q)$(CC) $(U_CFLAGS) -c $< -o $@
 
 $(U_BUILD)/user/lib/%.S.o: user/lib/%.S
 	@mkdir -p $(dir $@)
 	@echo '  UAS     $<'
 	$(Q)$(CC) $(U_ASFLAGS) -c $< -o $@
 
-$(U_BUILD)/kernel/%.c.o: kernel/%.c
+$(U_BUILD)/lib/%.c.o: lib/%.c
 	@mkdir -p $(dir $@)
 	@echo '  UCC     $<'
-	$(Q)$(CC) $(U_CFLAGS) -Ikernel -c $< -o $@
+	$(Q)$(CC) $(U_CFLAGS) -c $< -o $@
 
 $(U_LIB): $(U_LOBJS)
 	@echo '  AR      $@'
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# Program objects: user/bin/NAME.c, user/bin/NAME/FILE.c, user/tests/NAME.c.
+# Program objects: user/bin/NAME.c, user/bin/NAME/FILE.c, tests/user/NAME.c,
+# tests/user/NAME/FILE.c.
 $(U_BUILD)/obj/%.c.o: user/%.c
 	@mkdir -p $(dir $@)
 	@echo '  UCC     $<'
 	$(Q)$(CC) $(U_CFLAGS) -c $< -o $@
 
+$(U_BUILD)/obj/tests/%.c.o: tests/user/%.c
+	@mkdir -p $(dir $@)
+	@echo '  UCC     $<'
+	$(Q)$(CC) $(U_CFLAGS) -Itests/user -c $< -o $@
+
 # The objects of program NAME (a file, else a directory, in bin/ or tests/).
-u_objs = $(patsubst user/%,$(U_BUILD)/obj/%.o,$(or $(wildcard user/bin/$(1).c user/tests/$(1).c),$(sort $(wildcard user/bin/$(1)/*.c))))
+u_objs = $(patsubst tests/user/%,$(U_BUILD)/obj/tests/%.o,$(patsubst user/%,$(U_BUILD)/obj/%.o,\
+	$(or $(wildcard user/bin/$(1).c tests/user/$(1).c),$(sort $(wildcard user/bin/$(1)/*.c tests/user/$(1)/*.c)))))
 
 define u_prog_rule
 $(U_BUILD)/bin/$(1): $(call u_objs,$(1)) $(U_LIB) $(U_LDSCRIPT)

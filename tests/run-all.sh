@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test layer and prints one closing line: "N passed, N failed".
 #   tests/run-all.sh BUILD_DIR
-# Layers: host unit tests (cmocka, ASan+UBSan), fuzzers (bounded time), QEMU
-# integration tests of the kernel, a short run of the racing kernel fuzzer
-# (tests/qemu/fuzz_kernel.py), a short soak and a short fault injection
-# (tests/qemu/soak.py, faultinject.py), the GRUB ISO under Bochs
-# (tests/bochs/run.sh), orbvm tests on /dev/kvm, and orbvm's
+# Layers: the size rules (tools/check-size.py), the make files
+# (tools/check-make.py), the docs (tools/check-docs.py), the architecture
+# boundary (tools/check-arch.py), the map of components to their tests
+# (tools/check-testmap.py), host unit tests (cmocka,
+# ASan+UBSan), fuzzers (bounded time), QEMU integration tests of the kernel, a
+# short run of the racing kernel fuzzer (tests/qemu/fuzz_kernel.py), a short
+# soak and a short fault injection (tests/qemu/soak.py, faultinject.py), the
+# GRUB ISO under Bochs (tests/bochs/run.sh), orbvm tests on /dev/kvm, and orbvm's
 # Linux tests in the nested lab. Each layer ends with its own "N passed, N failed"
 # line; this script adds them up. Exit status 0 only if nothing failed.
 set -uo pipefail
@@ -40,6 +43,26 @@ add() {
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+echo "== size rules: long functions and files say why (make check-size)"
+make --no-print-directory check-size 2>&1 | tee "$tmp/size"
+add size "$tmp/size" "${PIPESTATUS[0]}"
+
+echo "== make files: .PHONY names have rules, required files are included (make check-make)"
+make --no-print-directory check-make 2>&1 | tee "$tmp/make"
+add make "$tmp/make" "${PIPESTATUS[0]}"
+
+echo "== docs: the tree stands alone, the docs' paths exist, the guide's examples are real (make check-docs)"
+make --no-print-directory BUILD="$build" check-docs 2>&1 | tee "$tmp/docs"
+add docs "$tmp/docs" "${PIPESTATUS[0]}"
+
+echo "== architecture boundary: portable code uses only kernel/arch/*.h (make check-arch)"
+make --no-print-directory check-arch 2>&1 | tee "$tmp/arch"
+add arch "$tmp/arch" "${PIPESTATUS[0]}"
+
+echo "== test map: docs/testing.md names every test file, and each component's tests (make check-testmap)"
+make --no-print-directory check-testmap 2>&1 | tee "$tmp/testmap"
+add testmap "$tmp/testmap" "${PIPESTATUS[0]}"
 
 echo "== host unit tests (cmocka, ASan+UBSan)"
 bash tests/host/run.sh "$build" 2>&1 | tee "$tmp/host"

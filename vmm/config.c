@@ -164,60 +164,74 @@ static int config_flag(const char *arg, const char *name, bool *flag)
 	return 1;
 }
 
-int config_parse(int argc, char *const argv[], struct config *cfg)
-{
-	const char *mem = NULL, *cpus = NULL, *disk = NULL;
-	bool help = false, version = false;
-	int r;
+/* The options config_parse() checks after the scan, as given. */
+struct config_args {
+	const char *mem, *cpus;
+	bool help, version;
+};
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->cmdline = NULL;
-	cfg->cpus = 1;
+/* One --disk value: parsed into the next free disk slot. */
+static int config_add_disk(struct config *cfg, const char *disk)
+{
+	if (cfg->num_disks == CONFIG_MAX_DISKS)
+		return err_set(ERR_INVAL, "too many --disk options (at most %d)", CONFIG_MAX_DISKS);
+	int r = config_parse_disk(disk, &cfg->disks[cfg->num_disks]);
+	if (r < 0)
+		return r;
+	cfg->num_disks++;
+	return 0;
+}
+
+/* Walks argv once: flags, options with values, and nothing else. */
+static int config_scan(int argc, char *const argv[], struct config *cfg, struct config_args *args)
+{
+	const char *disk = NULL;
+	int r;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (config_flag(a, "--help", &help) || config_flag(a, "-h", &help) ||
-		    config_flag(a, "--version", &version) ||
+		if (config_flag(a, "--help", &args->help) || config_flag(a, "-h", &args->help) ||
+		    config_flag(a, "--version", &args->version) ||
 		    config_flag(a, "--boot-time", &cfg->boot_time))
 			continue;
 		if ((r = config_match(argc, argv, &i, "--kernel", &cfg->kernel_path)) ||
 		    (r = config_match(argc, argv, &i, "--initrd", &cfg->initrd_path)) ||
 		    (r = config_match(argc, argv, &i, "--cmdline", &cfg->cmdline)) ||
 		    (r = config_match(argc, argv, &i, "--real-mode", &cfg->realmode_path)) ||
-		    (r = config_match(argc, argv, &i, "--mem", &mem)) ||
-		    (r = config_match(argc, argv, &i, "--cpus", &cpus))) {
+		    (r = config_match(argc, argv, &i, "--mem", &args->mem)) ||
+		    (r = config_match(argc, argv, &i, "--cpus", &args->cpus))) {
 			if (r < 0)
 				return r;
 			continue;
 		}
 		if ((r = config_match(argc, argv, &i, "--disk", &disk))) {
-			if (r < 0)
+			if (r < 0 || (r = config_add_disk(cfg, disk)) < 0)
 				return r;
-			if (cfg->num_disks == CONFIG_MAX_DISKS)
-				return err_set(ERR_INVAL, "too many --disk options (at most %d)",
-					       CONFIG_MAX_DISKS);
-			if ((r = config_parse_disk(disk, &cfg->disks[cfg->num_disks])) < 0)
-				return r;
-			cfg->num_disks++;
 			continue;
 		}
 		if (a[0] == '-')
 			return err_set(ERR_INVAL, "unknown option '%s' (try --help)", a);
 		return err_set(ERR_INVAL, "unexpected argument '%s' (try --help)", a);
 	}
-	if (help)
-		return CONFIG_HELP;
-	if (version)
-		return CONFIG_VERSION;
+	return 0;
+}
 
-	if (cpus) {
-		char *end;
-		errno = 0;
-		long n = strtol(cpus, &end, 10);
-		if (!isdigit((unsigned char)cpus[0]) || *end || errno || n < 1)
-			return err_set(ERR_INVAL, "bad --cpus value '%s': expected a number", cpus);
-		if (n != 1)
-			return err_set(ERR_INVAL, "--cpus %ld: only 1 vCPU is supported", n);
-	}
+static int config_check_cpus(const char *cpus)
+{
+	if (!cpus)
+		return 0;
+	char *end;
+	errno = 0;
+	long n = strtol(cpus, &end, 10);
+	if (!isdigit((unsigned char)cpus[0]) || *end || errno || n < 1)
+		return err_set(ERR_INVAL, "bad --cpus value '%s': expected a number", cpus);
+	if (n != 1)
+		return err_set(ERR_INVAL, "--cpus %ld: only 1 vCPU is supported", n);
+	return 0;
+}
+
+/* Exactly one thing to run, and only the options that go with it. */
+static int config_check_guest(struct config *cfg)
+{
 	if (cfg->kernel_path && cfg->realmode_path)
 		return err_set(ERR_INVAL, "--kernel and --real-mode exclude each other");
 	if (!cfg->kernel_path && !cfg->realmode_path)
@@ -232,19 +246,43 @@ int config_parse(int argc, char *const argv[], struct config *cfg)
 	}
 	if (!cfg->cmdline)
 		cfg->cmdline = "";
+	return 0;
+}
 
+/* Guest RAM: --mem if given, else the default for the kind of guest. */
+static int config_set_mem(struct config *cfg, const char *mem)
+{
 	cfg->mem_size = cfg->realmode_path ? CONFIG_MEM_DEFAULT_REAL : CONFIG_MEM_DEFAULT;
-	if (mem) {
-		uint64_t sz;
-		if (config_parse_size(mem, &sz) < 0)
-			return err_set(ERR_INVAL,
-				       "bad --mem value '%s': expected a size like 512M or 2G",
-				       mem);
-		if (sz < CONFIG_MEM_MIN || sz > CONFIG_MEM_MAX)
-			return err_set(ERR_INVAL, "--mem %s out of range (16M..256G)", mem);
-		if (sz & ((1u << 20) - 1))
-			return err_set(ERR_INVAL, "--mem %s is not a multiple of 1M", mem);
-		cfg->mem_size = sz;
-	}
+	if (!mem)
+		return 0;
+	uint64_t sz;
+	if (config_parse_size(mem, &sz) < 0)
+		return err_set(ERR_INVAL, "bad --mem value '%s': expected a size like 512M or 2G",
+			       mem);
+	if (sz < CONFIG_MEM_MIN || sz > CONFIG_MEM_MAX)
+		return err_set(ERR_INVAL, "--mem %s out of range (16M..256G)", mem);
+	if (sz & ((1u << 20) - 1))
+		return err_set(ERR_INVAL, "--mem %s is not a multiple of 1M", mem);
+	cfg->mem_size = sz;
+	return 0;
+}
+
+int config_parse(int argc, char *const argv[], struct config *cfg)
+{
+	struct config_args args = {0};
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cmdline = NULL;
+	cfg->cpus = 1;
+	if ((r = config_scan(argc, argv, cfg, &args)) < 0)
+		return r;
+	if (args.help)
+		return CONFIG_HELP;
+	if (args.version)
+		return CONFIG_VERSION;
+	if ((r = config_check_cpus(args.cpus)) < 0 || (r = config_check_guest(cfg)) < 0 ||
+	    (r = config_set_mem(cfg, args.mem)) < 0)
+		return r;
 	return CONFIG_RUN;
 }

@@ -301,51 +301,102 @@ static int machine_run(struct machine *m)
 	return sig_status ? sig_status : m->vcpu_result;
 }
 
-int main(int argc, char **argv)
+/* What is left when config_parse() says not to run: the usage error, the
+ * usage text or the version. Returns the exit status. */
+static int main_no_run(int action)
 {
-	uint64_t start_ns = debug_port_now_ns();
-	static struct machine m = {.initrd_fd = -1};
-	struct config cfg;
-	int r, status;
-
-	/* 1. Configuration. */
-	r = config_parse(argc, argv, &cfg);
-	if (r < 0) {
+	if (action < 0) {
 		fprintf(stderr, "orbvm: %s\n", err_msg());
 		return VMM_STATUS_USAGE;
 	}
-	if (r == CONFIG_HELP) {
+	if (action == CONFIG_HELP)
 		fputs(config_usage, stdout);
-		return 0;
-	}
-	if (r == CONFIG_VERSION) {
+	else
 		printf("orbvm %s\n", ORBVM_VERSION);
-		return 0;
-	}
-	m.cfg = &cfg;
-	m.vm.kvm_fd = m.vm.vm_fd = m.vcpu.fd = -1;
-	m.loop.signal_fd = m.loop.done_fd = m.loop.room_fd = -1;
+	return 0;
+}
 
-	/* 2. Inputs: read, validate and place them before touching /dev/kvm. */
-	r = cfg.kernel_path ? machine_plan_linux(&m) : machine_plan_realmode(&m);
+/* No descriptor open yet: teardown closes only what was opened. */
+static void machine_init(struct machine *m, const struct config *cfg)
+{
+	m->cfg = cfg;
+	m->initrd_fd = -1;
+	m->vm.kvm_fd = m->vm.vm_fd = m->vcpu.fd = -1;
+	m->loop.signal_fd = m->loop.done_fd = m->loop.room_fd = -1;
+}
+
+/* The guest's files checked and placed, its disks opened. */
+static int machine_plan(struct machine *m)
+{
+	int r = m->cfg->kernel_path ? machine_plan_linux(m) : machine_plan_realmode(m);
 	if (r >= 0)
-		r = disks_open(&m.disks, &cfg);
+		r = disks_open(&m->disks, m->cfg);
+	return r;
+}
+
+/* Drops the host copies of the guest's files once they are in guest memory
+ * (a bzImage is ~14 MiB, most of orbvm's own resident memory otherwise). */
+static void machine_drop_inputs(struct machine *m)
+{
+	free(m->image);
+	m->image = NULL;
+	m->bz.image = NULL;
+	if (m->initrd_fd >= 0) {
+		close(m->initrd_fd);
+		m->initrd_fd = -1;
+	}
+}
+
+/* The guest image in guest memory; the host copies are given back either way. */
+static int machine_load(struct machine *m)
+{
+	int r = m->cfg->kernel_path ? machine_load_linux(m)
+				    : realmode_load(&m->vm.mem, m->image, m->image_len);
+	machine_drop_inputs(m);
+	return r;
+}
+
+/* Prints the error (or the boot time asked for) and returns the exit status. */
+static int machine_report(struct machine *m, int r)
+{
+	if (r < 0) {
+		fprintf(stderr, "orbvm: %s\n", err_msg());
+		return VMM_STATUS_ERROR;
+	}
+	if (m->cfg->boot_time)
+		debug_port_report(&m->debug, stderr);
+	return r;
+}
+
+static void machine_destroy(struct machine *m)
+{
+	disks_close(&m->disks); /* joins the I/O threads while guest RAM is mapped */
+	vcpu_destroy(&m->vcpu);
+	vm_destroy(&m->vm);
+	event_loop_destroy(&m->loop);
+	machine_drop_inputs(m);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t start_ns = debug_port_now_ns();
+	static struct machine m;
+	struct config cfg;
+	int r, status;
+
+	/* 1. Configuration; --help, --version and usage errors end here. */
+	r = config_parse(argc, argv, &cfg);
+	if (r != CONFIG_RUN)
+		return main_no_run(r);
+	machine_init(&m, &cfg);
+	/* 2. Inputs: read, validate and place them before touching /dev/kvm. */
+	r = machine_plan(&m);
 	/* 3. The VM: memory slots, and for Linux the in-kernel irqchip and PIT. */
 	if (r >= 0)
 		r = vm_create(&m.vm, cfg.mem_size, cfg.kernel_path != NULL);
 	/* 4. The guest image in memory. */
 	if (r >= 0)
-		r = cfg.kernel_path ? machine_load_linux(&m)
-				    : realmode_load(&m.vm.mem, m.image, m.image_len);
-	/* The image now lives in guest memory: give the host copy back (a bzImage
-	 * is ~14 MiB, most of orbvm's own resident memory otherwise). */
-	free(m.image);
-	m.image = NULL;
-	m.bz.image = NULL;
-	if (m.initrd_fd >= 0) {
-		close(m.initrd_fd);
-		m.initrd_fd = -1;
-	}
+		r = machine_load(&m);
 	/* 5. Devices on the bus. */
 	if (r >= 0)
 		r = machine_attach_devices(&m, start_ns);
@@ -355,23 +406,8 @@ int main(int argc, char **argv)
 	/* 7. Run. */
 	if (r >= 0)
 		r = machine_run(&m);
-
-	if (r < 0) {
-		fprintf(stderr, "orbvm: %s\n", err_msg());
-		status = VMM_STATUS_ERROR;
-	} else {
-		status = r;
-	}
-	if (cfg.boot_time && r >= 0)
-		debug_port_report(&m.debug, stderr);
-
-	/* 8. Tear down. */
-	disks_close(&m.disks); /* joins the I/O threads while guest RAM is mapped */
-	vcpu_destroy(&m.vcpu);
-	vm_destroy(&m.vm);
-	event_loop_destroy(&m.loop);
-	if (m.initrd_fd >= 0)
-		close(m.initrd_fd);
-	free(m.image);
+	/* 8. Exit status, then tear down. */
+	status = machine_report(&m, r);
+	machine_destroy(&m);
 	return status;
 }

@@ -57,4 +57,4 @@ ALL_EXTRA += $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bi
 # virtio (vmm/virtio/: virtqueue walker, virtio-mmio transport, virtio-blk and
 # its file backend) is compiled into orbvm through VMM_SRCS's `find vmm`
 # above; --disk instantiates it (vmm/devices/disks.c). Its host tests are in
-# tests/host/vmm_virtio.mk and vmm_disks.mk, its fuzz target in tests/fuzz/virtio.mk.
+# tests/host/vmm/vmm_virtio.mk and vmm_disks.mk, its fuzz target in tests/fuzz/virtio.mk.

@@ -51,7 +51,7 @@
  * that class costs a whole page per block, like a small large block would.
  */
 #include "mm/heap.h"
-#include "lib/panic.h"
+#include "debug/panic.h"
 #include "lib/string.h"
 
 #define HEAP_SLAB_MAGIC	 0x534c4142u /* "SLAB" */

@@ -19,7 +19,7 @@
 #define ORB_MM_HEAP_H
 
 #include "lib/types.h"
-#include "lib/spinlock.h"
+#include "base/spinlock.h"
 
 #define HEAP_MIN_CLASS_SHIFT 4	/* 16 bytes */
 #define HEAP_MAX_CLASS_SHIFT 11 /* 2048 bytes */

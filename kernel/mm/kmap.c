@@ -7,20 +7,19 @@
  *    (BIOS areas; the VGA window uncached), with 2 MiB pages where aligned;
  *  - the framebuffer, uncached;
  *  - nothing at address 0 and nothing in the lower half.
- * The guard pages under the boot stack and the IST stacks are unmapped last,
- * so a stack overflow faults instead of overwriting what lies below.
+ * The guard pages under the stacks the image gives the boot CPU
+ * (arch_boot_stack_guards) are unmapped last, so a stack overflow faults
+ * instead of overwriting what lies below.
  */
 #include "mm/mem_init.h"
 #include "mm/phys.h"
-#include "mm/vm.h"
-#include "lib/kprintf.h"
-#include "lib/panic.h"
+#include "arch/init.h"
+#include "arch/vm.h"
+#include "console/kprintf.h"
+#include "debug/panic.h"
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[], __ksyms_start[], __ksyms_end[];
-extern char boot_stack_guard[];
-extern uint8_t boot_ist_area[][PAGE_SIZE + 0x4000];
-#define BOOT_IST_COUNT 3
 
 static void map_image(vaddr_t start, vaddr_t end, unsigned flags)
 {
@@ -100,9 +99,9 @@ void kmap_setup(const struct boot_info *bi)
 
 	vm_activate(&kernel_space);
 
-	if (vm_unmap(&kernel_space, (vaddr_t)boot_stack_guard, NULL))
-		panic("kmap: boot stack guard page was not mapped");
-	for (int i = 0; i < BOOT_IST_COUNT; i++)
-		if (vm_unmap(&kernel_space, (vaddr_t)boot_ist_area[i], NULL))
-			panic("kmap: IST guard page was not mapped");
+	vaddr_t guards[8];
+	size_t n = arch_boot_stack_guards(guards, 8);
+	for (size_t i = 0; i < n; i++)
+		if (vm_unmap(&kernel_space, guards[i], NULL))
+			panic("kmap: boot stack guard page 0x%lx was not mapped", guards[i]);
 }

@@ -23,8 +23,8 @@
  */
 #include "mm/kstack.h"
 #include "mm/phys.h"
-#include "mm/vm.h"
-#include "lib/spinlock.h"
+#include "arch/vm.h"
+#include "base/spinlock.h"
 
 #define SLOT_SIZE ((KSTACK_PAGES + 1) * PAGE_SIZE)
 #define MAX_SLOTS (KSTACK_SIZE / SLOT_SIZE)

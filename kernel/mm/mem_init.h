@@ -5,7 +5,7 @@
 #ifndef ORB_MM_MEM_INIT_H
 #define ORB_MM_MEM_INIT_H
 
-#include "core/bootinfo.h"
+#include "boot/bootinfo.h"
 
 /* 1. Frame allocator from the memory map (kernel, modules, low 1 MiB reserved). */
 void pmm_setup(const struct boot_info *bi);

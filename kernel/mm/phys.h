@@ -9,7 +9,7 @@
 
 #include "lib/types.h"
 #include "mm/pmm.h"
-#include <arch/layout.h>
+#include "arch/layout.h"
 
 static inline void *phys_to_virt(paddr_t pa)
 {

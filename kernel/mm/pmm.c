@@ -30,7 +30,7 @@
  * allocator after a caught panic. This file never calls another allocator.
  */
 #include "mm/pmm.h"
-#include "lib/panic.h"
+#include "debug/panic.h"
 
 #define PMM_WORD_BITS 64
 #define PMM_ALL_USED  (~(uint64_t)0)

@@ -27,7 +27,7 @@
 #define ORB_MM_PMM_H
 
 #include "lib/types.h"
-#include "lib/spinlock.h"
+#include "base/spinlock.h"
 
 #define PMM_HOT_MAX 64
 

@@ -10,8 +10,8 @@
  */
 #include "mm/mem_init.h"
 #include "mm/phys.h"
-#include "lib/kprintf.h"
-#include "lib/panic.h"
+#include "console/kprintf.h"
+#include "debug/panic.h"
 #include "lib/string.h"
 
 struct pmm kernel_pmm;

@@ -1,9 +1,9 @@
-# libFuzzer target of the boot-archive parser (kernel/core/bootfs.c); see
+# libFuzzer target of the boot-archive parser (lib/bootfs.c); see
 # tests/fuzz/fuzz_bootfs.c. The seeds in tests/fuzz/corpus/bootfs/ are small
 # archives written by `cpio -o -H newc` (and -H crc); `make fuzz-bootfs-seeds`
 # rebuilds them from a throwaway tree of a few files.
 FUZZ_TARGETS += bootfs
-fuzz_bootfs_SRCS := kernel/core/bootfs.c kernel/lib/format.c
+fuzz_bootfs_SRCS := lib/bootfs.c lib/format.c
 
 FUZZ_BOOTFS_SEED_DIR := tests/fuzz/corpus/bootfs
 

@@ -1,4 +1,4 @@
-# libFuzzer target of the ELF64 loader (kernel/core/elf.c); see
+# libFuzzer target of the ELF64 loader (lib/elf.c); see
 # tests/fuzz/fuzz_elf.c. Must be included by tests/fuzz/fuzz.mk before its
 # rule expansion.
 #
@@ -10,7 +10,7 @@
 #   tiny_execstack.elf  -z execstack -z noseparate-code, refused
 #   tiny_rwx.elf        ld -N (one RWX segment), refused
 FUZZ_TARGETS += elf
-fuzz_elf_SRCS := kernel/core/elf.c kernel/lib/format.c
+fuzz_elf_SRCS := lib/elf.c lib/format.c
 
 FUZZ_ELF_SEED_DIR   := tests/fuzz/corpus/elf
 FUZZ_ELF_SEED_FLAGS := -O2 -nostdlib -static -ffreestanding -fno-pie -no-pie -s \

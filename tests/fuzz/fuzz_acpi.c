@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the ACPI parser (kernel/core/acpi.c, acpi_madt.c).
+ * libFuzzer target for the ACPI parser (kernel/boot/acpi.c, acpi_madt.c).
  *
  * Input: byte 0 is a mode byte, the rest is physical memory starting at
  * MEM_BASE, with the RSDP at MEM_BASE (so every table pointer in the input is
@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "hosted.h"
-#include "core/acpi.h"
+#include "boot/acpi.h"
 
 #define MEM_BASE 0x1000u
 

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the boot-archive parser (kernel/core/bootfs.c).
+ * libFuzzer target for the boot-archive parser (lib/bootfs.c).
  *
  * The input is the archive itself, copied into a heap block of exactly its
  * size (ASan catches any read past it). The whole archive is iterated; every
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "hosted.h"
-#include "core/bootfs.h"
+#include "lib/bootfs.h"
 
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the boot-information parsers (kernel/core/bootinfo*.c).
+ * libFuzzer target for the boot-information parsers (kernel/boot/bootinfo*.c).
  *
  * The first input byte picks what the rest is:
  *   sel % 4 == 0  Multiboot2 information at physical 0x10000 (8-aligned);
@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "hosted.h"
-#include "core/bootinfo.h"
+#include "boot/bootinfo.h"
 
 #define MB2_AT 0x10000u
 

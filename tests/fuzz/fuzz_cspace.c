@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for kernel/core/cspace.c and cap_tree.c: random sequences
+ * libFuzzer target for kernel/obj/cspace.c and cap_tree.c: random sequences
  * of capability operations, model-checked.
  *
  * The input is a program of CM_OP_BYTES-byte operations (insert a root,
@@ -7,7 +7,7 @@
  * object reference, destroy and recreate a cspace) on 3 cspaces of 4, 8 and
  * 16 slots and 6 objects, with handle arguments drawn from recently issued
  * handles (live or stale) or forged. The driver and the reference model are
- * in tests/host/cspace_model.h: after every operation the result must match
+ * in tests/host/support/cspace_model.h: after every operation the result must match
  * the model's prediction, a failing operation must leave every byte of state
  * unchanged, and the consistency checker must pass (tree links symmetric,
  * rights never above the parent's, badges inherited, refcounts equal to the
@@ -23,23 +23,9 @@
 #include "hosted.h"
 
 #define CM_FAIL(msg) (fprintf(stderr, "fuzz_cspace: %s\n", msg), abort())
-#include "../host/cspace_model.h"
+#include "cspace_model.h"
 
 #define MAX_OPS 4096 /* bounds the time one input takes */
-
-/* The hosted support has no kernel heap: back kmalloc with libc. */
-void *kmalloc(size_t size)
-{
-	return size ? malloc(size) : NULL;
-}
-void *kzalloc(size_t size)
-{
-	return size ? calloc(1, size) : NULL;
-}
-void kfree(void *p)
-{
-	free(p);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the ELF64 loader (kernel/core/elf.c).
+ * libFuzzer target for the ELF64 loader (lib/elf.c).
  *
  * Two input modes, by the first byte:
  *   0x7f   the input is the file itself (the seeds in tests/fuzz/corpus/elf/
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "hosted.h"
-#include "core/elf.h"
+#include "lib/elf.h"
 
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \

@@ -10,10 +10,7 @@
  * freed and every page must have gone back to the page provider. Any mismatch
  * or unexpected panic aborts, which libFuzzer reports as a crash.
  *
- * Build (until tests/fuzz/fuzz.mk exists):
- *   clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -DORB_HOSTED \
- *     -Itests/host/support -Ikernel -Iinclude tests/fuzz/fuzz_heap.c \
- *     kernel/mm/heap.c tests/host/support/hosted.c -o build/fuzz/fuzz_heap
+ * Built by tests/fuzz/fuzz.mk (`make fuzz`) into build/fuzz/fuzz_heap.
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for kernel/core/runqueue.c and kernel/core/waitq.c: a
+ * libFuzzer target for kernel/sched/runqueue.c and kernel/sched/waitq.c: a
  * model checker of random operation sequences.
  *
  * The input is a program of 3-byte operations (opcode, a, b) on 4 run queues,
@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "hosted.h"
-#include "core/runqueue.h"
-#include "core/waitq.h"
+#include "sched/runqueue.h"
+#include "sched/waitq.h"
 
 #define NCPU  4
 #define NWQ   2

@@ -2,4 +2,4 @@
 # (tests/fuzz/fuzz_runqueue.c). Must be included by tests/fuzz/fuzz.mk before
 # its rule expansion.
 FUZZ_TARGETS += runqueue
-fuzz_runqueue_SRCS := kernel/core/runqueue.c kernel/core/waitq.c
+fuzz_runqueue_SRCS := kernel/sched/runqueue.c kernel/sched/waitq.c

@@ -2,7 +2,7 @@
 """The console server under QEMU: output, line input typed on the serial
 port, Ctrl-C, and the kernel log on the screen after the server takes it.
 
-The kernel runs user/tests/t_console.c as init (`test=user init=t_console
+The kernel runs tests/user/t_console.c as init (`test=user init=t_console
 user.warm`: twice, the second run measured for leaks). t_console starts
 /bin/console (user/bin/console/) with COM1, IRQ 4 and the screen, and acts as
 its client. Whenever it prints "t_console: prompt N: ...", this script types

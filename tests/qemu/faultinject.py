@@ -4,7 +4,7 @@ while a workload runs, in the manner of MINIX 3's reliability experiments.
 
 QEMU boots the system as `make run` does, plus `faultinject=SEED` (and its
 count, period, delay and settle time) on the kernel command line, which starts the
-kernel's injector (kernel/core/faultinject.c; docs/testing.md). The script:
+kernel's injector (kernel/debug/faultinject.c; docs/testing.md). The script:
 
   1. waits for the shell's prompt and runs the workload once (warm-up: also
      writes every file the workload writes later);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The racing kernel fuzzer (user/tests/t_racefuzz.c) on every configuration.
+"""The racing kernel fuzzer (tests/user/t_racefuzz/) on every configuration.
 
 Boots the kernel with `test=user init=t_racefuzz user.warm` once per
 configuration: -smp 1, 2 and 4, each under single-threaded and multi-threaded

@@ -11,7 +11,7 @@ same endpoint; once given up, a client's call fails with -ERR_CLOSED), then
 stops every service and exits 0 if every check passed. The kernel's harness
 (user.warm) then checks that no process, thread or frame was left behind.
 
-`init.test=attack` (user/tests/t_svc_attack.c) checks what an ordinary program
+`init.test=attack` (tests/user/t_svc_attack.c) checks what an ordinary program
 must be refused by the services, and that the VFS forgets clients that died.
 
 `init.test=overlap` kills every service at once, four times, while holding a
@@ -58,7 +58,7 @@ def cases(Case):
                               r'^ok: after stopping: console is stopped$'],
                     absent=[r'^FAIL: ', PANIC])
 
-    # init.test=attack: an ordinary program (user/tests/t_svc_attack.c) is refused the
+    # init.test=attack: an ordinary program (tests/user/t_svc_attack.c) is refused the
     # log, init's requests, the console's input and foreground, and init's names (also
     # while init kills the name server under it); dead VFS clients are forgotten.
     def attack(case_name, smp, mem):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PS/2 keyboard path under QEMU: keys typed through QEMU's monitor
 (`sendkey`) reach the ring-3 keyboard driver (user/bin/kbd.c) through IRQ 1
-and the i8042, and its messages reach the test program user/tests/t_kbd.c.
+and the i8042, and its messages reach the test program tests/user/t_kbd.c.
 
 The kernel runs t_kbd as init (`test=user init=t_kbd user.warm`: twice, the
 second run measured for leaks). Each run prints "t_kbd: ready for keys: K1 K2

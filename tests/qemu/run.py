@@ -131,7 +131,7 @@ def cases(build):
         Case('ipc_wake_race_smp4', 'ipc_wake_race', smp=4,
              patterns=[r'64 of 64 wakes held open, 0 waiters freed before their wake, '
                        r'64 rounds with the right status']),
-        # Wakes racing with threads that migrate between CPUs (kt_sched.c).
+        # Wakes racing with threads that migrate between CPUs (kt_stress.c).
         Case('wake_race_smp2', 'wake_race', smp=2, timeout=180,
              patterns=[r'wake_race: 6 victims x 3000 sleeps, \d+ cut short, [1-9]\d* moves']),
         Case('wake_race_smp4', 'wake_race', smp=4, timeout=180,
@@ -185,7 +185,7 @@ def cases(build):
                                 r'fault: process outside \(pid \d+\), thread \d+: General Protection',
                                 r'^ok: IRQ 4 arrives again after the ack'],
                       absent=[r'^FAIL: ', r'KERNEL PANIC']))
-    # User space: the programs in user/tests, run as init (user_cases.py).
+    # User space: the programs in tests/user, run as init (user_cases.py).
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import user_cases
     import vfs_cases

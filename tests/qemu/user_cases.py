@@ -1,4 +1,4 @@
-"""QEMU cases for the user-space test programs (user/tests/t_*.c).
+"""QEMU cases for the user-space test programs (tests/user/t_*.c).
 
 Each case boots the kernel with the in-kernel test 'user' and `init=t_NAME`
 on the command line: the program runs as the first process, prints one line
@@ -28,6 +28,12 @@ def cases(Case):
                     absent=[r'^FAIL: ', PANIC])
 
     return [
+        # The smallest program (user/bin/hello.c, the example docs/hacking.md walks through)
+        # runs as the first process: it gets its argv (the first process is named init),
+        # prints, exits with 0 and leaves no process, thread or frame behind.
+        Case('user_hello', 'user', cmdline='init=hello user.warm',
+             patterns=[r'^hello from user space$', r'^hello: argv\[0\] = "init"$'],
+             absent=[PANIC]),
         # A process that touches kernel memory or memory it does not map is killed; the
         # rest goes on.
         user('user_isolation', 't_isolation',
@@ -103,6 +109,15 @@ def cases(Case):
              cmdline='fuzz.seed=0x5eed4',
              patterns=[r'^t_sysfuzz: seed 0x5eed4,',
                        r'^ok: fuzzer: status 0', r'^ok: free memory: ']),
+        # Every system call number through `syscall`: numbers no call has (below
+        # SYS_COUNT, beyond it, 64-bit ones) are -ERR_NOSYS with the registers kept;
+        # every call reaches its own handler (a refusal of its own, never -ERR_NOSYS).
+        user('user_syscall', 't_syscall',
+             patterns=[r'^ok: unassigned number 0x8 = -11 \(NOSYS\), registers kept$',
+                       r'^ok: unassigned number 0x10000000000 = -11 \(NOSYS\), registers kept$',
+                       r'^ok: unassigned number 0x100000035 = -11 \(NOSYS\), registers kept$',
+                       r'^ok: SYS_POWER \(74\) = -8 \(BADCAP\)$',
+                       r'^ok: SYS_QUOTA_INFO \(91\) = -8 \(BADCAP\)$']),
         # Attacks on object life cycles, raced on several CPUs: attaching threads,
         # mappings and capabilities to a process whose last thread ended, an IPC
         # buffer against unmap, SYS_PROC_LIST leaking stack bytes, a return to a

@@ -1,5 +1,5 @@
 /*
- * bench: the system-call and IPC micro-benchmarks of user/tests/t_bench.c,
+ * bench: the system-call and IPC micro-benchmarks of tests/user/t_bench.c,
  * for a person at the shell. Prints the median over BENCH_RUNS runs of the
  * mean cost of one operation, in nanoseconds (SYS_CLOCK) and TSC ticks:
  *   null syscall       SYS_NULL

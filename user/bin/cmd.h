@@ -66,6 +66,32 @@ static inline long cmd_vfs(const char *prog)
 }
 
 /*
+ * The whole of a command that applies one VFS call to each of its arguments
+ * (mkdir, rm): a usage line when there are none, else op(path) for each,
+ * with a line for each failure; both name the command prog. Returns the exit
+ * status: 0, 1 if any failed, 2 for no arguments.
+ */
+static inline int cmd_each_path(int argc, char **argv, const char *prog, const char *usage,
+				long (*op)(const char *path))
+{
+	int status = 0;
+	if (argc < 2) {
+		printf("usage: %s %s\n", prog, usage);
+		return 2;
+	}
+	if (cmd_vfs(prog) < 0)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		long r = op(argv[i]);
+		if (r < 0) {
+			printf("%s: %s: %s\n", prog, argv[i], cmd_strerror(r));
+			status = 1;
+		}
+	}
+	return status;
+}
+
+/*
  * One call to init (<orb/proto/init.h>): m holds the words to send
  * (nwords of them), the reply comes back in m. Returns the IPC error or the
  * reply's w0.

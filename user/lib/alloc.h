@@ -1,6 +1,6 @@
 /*
  * The allocator behind malloc(): pure logic, no system calls, so the host
- * tests run it as is (tests/host/test_ulib_alloc.c). The memory itself comes
+ * tests run it as is (tests/host/user/test_ulib_alloc.c). The memory itself comes
  * from callbacks: user/lib/malloc.c backs them with Memory objects mapped into
  * the process, the host tests with the C library's allocator.
  *

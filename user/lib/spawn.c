@@ -3,7 +3,7 @@
  * start-up convention in user/README.md.
  *
  * Decode, then act: the arguments, the capabilities to give (identified, to
- * copy their rights) and the whole ELF file (kernel/core/elf.c, the kernel's
+ * copy their rights) and the whole ELF file (lib/elf.c, the kernel's
  * own parser) are checked before the process exists. Then, in order: the
  * process; each segment (a Memory object mapped into this process as a
  * window, filled, unmapped, mapped into the child with the segment's
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <orb/spawn.h>
 
-#include "core/elf.h"
+#include "lib/elf.h"
 #include "start_layout.h"
 #include "uvm.h"
 
@@ -64,7 +64,7 @@ static long spawn_fill_place(cap_handle_t child, uint64_t vaddr, size_t size, un
 		return rc;
 	if (fill)
 		fill(ctx, win);
-	rc = orb_mem_unmap(orb_self(), (uintptr_t)win, size);
+	rc = uvm_unmap(win, size);
 	if (rc < 0) {
 		orb_cap_delete(mem);
 		return rc;

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <orb/spawn.h>
 
-#include "core/bootfs.h"
+#include "lib/bootfs.h"
 #include "start_layout.h"
 #include "stream.h"
 #include "ulib.h"

@@ -30,7 +30,7 @@
 #include <orb/vfs.h>
 
 #include "ulib.h" /* before the kernel's headers: see user/README.md */
-#include "lib/kprintf.h"
+#include "lib/format.h"
 #include "stream.h"
 
 #define STDIO_WRITE_MAX 4096

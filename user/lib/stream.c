@@ -4,7 +4,7 @@
 #include "stream.h"
 
 #include <string.h>
-#include "lib/kprintf.h"
+#include "lib/format.h"
 
 void stream_init(struct stream *s, void (*write)(void *, const char *, size_t), void *ctx)
 {

@@ -4,7 +4,7 @@
  * collected in buf and handed to write() at each '\n' (up to and including
  * it), when the buffer fills, and on stream_flush(); a piece larger than the
  * buffer goes out directly once what is buffered has gone. Output order is
- * always kept. Formatting is the kernel's formatter (kernel/lib/format.c).
+ * always kept. Formatting is the kernel's formatter (lib/format.c).
  *
  * Not thread-safe: the caller serialises (stdio.c holds a lock).
  */

@@ -1,5 +1,5 @@
 /*
- * The string functions of <string.h> that the kernel's kernel/lib/string.c
+ * The string functions of <string.h> that the kernel's lib/string.c
  * (also built into this library) does not have.
  */
 #include <stdlib.h>

@@ -76,7 +76,7 @@ long orb_thread_spawn(void (*fn)(void *), void *arg, int prio, cap_handle_t *thr
 	uintptr_t va = uvm_reserve(UVM_PAGE + size);
 	long rc = va ? orb_mem_create(size) : -ERR_NOSPACE;
 	if (rc < 0)
-		goto fail_slot;
+		goto fail_va;
 	cap_handle_t mem = (cap_handle_t)rc;
 	uintptr_t base = va + UVM_PAGE;
 	rc = orb_mem_map(orb_self(), mem, base, 0, size, ORB_PROT_READ | ORB_PROT_WRITE);
@@ -110,10 +110,12 @@ long orb_thread_spawn(void (*fn)(void *), void *arg, int prio, cap_handle_t *thr
 
 fail_map:
 	__atomic_store_n(&t->state, ULIB_SLOT_CLAIMED, __ATOMIC_RELEASE);
-	orb_mem_unmap(orb_self(), base, size);
+	if (orb_mem_unmap(orb_self(), base, size) < 0)
+		va = 0; /* still mapped: keep the range out of use */
 fail_mem:
 	orb_cap_delete(mem);
-fail_slot:
+fail_va:
+	uvm_release(va, UVM_PAGE + size);
 	__atomic_store_n(&t->state, ULIB_SLOT_FREE, __ATOMIC_RELEASE);
 	return rc;
 }

@@ -5,9 +5,11 @@
  *
  * Layout of every process (user/README.md): the program at ORB_USER_LINK;
  * in init the info page at ORB_INIT_INFO and the boot archive at
- * ORB_BOOTFS_BASE; the library's mappings in [UVM_BASE, UVM_TOP), handed out
- * upwards by an atomic bump pointer, each followed by an unmapped guard page
- * (virtual space is never reused: 32 TiB of it outlast any program here);
+ * ORB_BOOTFS_BASE; the library's mappings in [UVM_BASE, UVM_TOP), each
+ * followed by an unmapped guard page, handed out by a vaspace (vaspace.h)
+ * under a lock: ranges unmapped are reused, so a long-lived spawner (init
+ * restarting services, the shell) keeps using the same addresses and the
+ * page tables the kernel made for them;
  * the main thread's stack below ORB_STACK_TOP and, in spawned processes, the
  * start area at ORB_START_AREA.
  */
@@ -29,6 +31,12 @@ static inline size_t uvm_round(size_t n)
 
 /* Reserves size bytes (rounded up to pages) plus a guard page; 0 when exhausted. */
 uintptr_t uvm_reserve(size_t size);
+
+/* Gives back a reservation of size bytes at va; nothing may be mapped there. */
+void uvm_release(uintptr_t va, size_t size);
+
+/* Unmaps [addr, addr + size) from this process and gives the range back. */
+long uvm_unmap(void *addr, size_t size);
 
 /*
  * Creates a Memory object of size bytes (rounded up to pages; zeroed) and maps

@@ -171,35 +171,13 @@ long vfs_close(int fd)
 	return vfs_fd_call(VFS_OP_CLOSE, fd, 0, 0, &m);
 }
 
-long vfs_read(int fd, void *buf, size_t len)
-{
-	struct orb_msg m;
-	size_t done = 0;
-	long r = 0;
-
-	vfs_lock();
-	while (done < len) {
-		size_t chunk = len - done < vfs_shm_size ? len - done : vfs_shm_size;
-		memset(&m, 0, sizeof(m));
-		m.w[0] = (uint64_t)(int64_t)fd;
-		m.w[1] = chunk;
-		r = vfs_call(VFS_OP_READ, &m);
-		if (r < 0)
-			break;
-		if ((size_t)r > chunk) {
-			r = -ERR_FORMAT; /* the server claims more than was asked for */
-			break;
-		}
-		memcpy((uint8_t *)buf + done, vfs_shm, (size_t)r);
-		done += (size_t)r;
-		if ((size_t)r < chunk)
-			break; /* the end of the file */
-	}
-	vfs_unlock();
-	return r < 0 && done == 0 ? r : (long)done;
-}
-
-long vfs_write(int fd, const void *buf, size_t len)
+/*
+ * vfs_read and vfs_write: len bytes in pieces of at most the shared buffer,
+ * one request each (op), until a short count (the end of the file, or no
+ * room for more) or an error. Exactly one of into (read) and from (write) is
+ * set. Returns the bytes moved, or the error when none were.
+ */
+static long vfs_transfer(uint32_t op, int fd, uint8_t *into, const uint8_t *from, size_t len)
 {
 	struct orb_msg m;
 	size_t done = 0;
@@ -212,23 +190,36 @@ long vfs_write(int fd, const void *buf, size_t len)
 			r = -ERR_PERM;
 			break;
 		}
-		memcpy(vfs_shm, (const uint8_t *)buf + done, chunk);
+		if (from)
+			memcpy(vfs_shm, from + done, chunk);
 		memset(&m, 0, sizeof(m));
 		m.w[0] = (uint64_t)(int64_t)fd;
 		m.w[1] = chunk;
-		r = vfs_call(VFS_OP_WRITE, &m);
+		r = vfs_call(op, &m);
 		if (r < 0)
 			break;
 		if ((size_t)r > chunk) {
-			r = -ERR_FORMAT;
+			r = -ERR_FORMAT; /* the server claims more than was asked for */
 			break;
 		}
+		if (into)
+			memcpy(into + done, vfs_shm, (size_t)r);
 		done += (size_t)r;
 		if ((size_t)r < chunk)
 			break;
 	}
 	vfs_unlock();
 	return r < 0 && done == 0 ? r : (long)done;
+}
+
+long vfs_read(int fd, void *buf, size_t len)
+{
+	return vfs_transfer(VFS_OP_READ, fd, buf, NULL, len);
+}
+
+long vfs_write(int fd, const void *buf, size_t len)
+{
+	return vfs_transfer(VFS_OP_WRITE, fd, NULL, buf, len);
 }
 
 long vfs_seek(int fd, int64_t off, unsigned whence)

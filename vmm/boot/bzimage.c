@@ -23,9 +23,9 @@ static uint64_t bz_le64(const uint8_t *img, size_t off)
 	return bz_le(img, off, 4) | ((uint64_t)bz_le(img, off + 4, 4) << 32);
 }
 
-int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
+/* The boot protocol signature, the boot flag and a version of at least 2.06. */
+static int bz_identify(const uint8_t *img, size_t len, struct bzimage *bz)
 {
-	*bz = (struct bzimage){.image = img, .image_len = len};
 	if (len < BZ_HDR_END)
 		return err_set(ERR_FORMAT, "not a bzImage: file too small (%zu bytes)", len);
 	if (bz_le(img, 0x202, 4) != 0x53726448) /* "HdrS" */
@@ -36,7 +36,12 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
 	if (bz->version < BZ_MIN_VERSION)
 		return err_set(ERR_FORMAT, "kernel boot protocol %u.%02u is too old (need 2.06)",
 			       bz->version >> 8, bz->version & 0xff);
+	return 0;
+}
 
+/* The setup code, the protected-mode code after it and the header: all in the file. */
+static int bz_sizes(const uint8_t *img, size_t len, struct bzimage *bz)
+{
 	unsigned setup_sects = img[0x1f1] ? img[0x1f1] : 4;
 	uint64_t setup_size = ((uint64_t)setup_sects + 1) * 512;
 	if (setup_size >= len)
@@ -61,7 +66,12 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
 	if (hdr_end > BZ_HDR_END)
 		hdr_end = BZ_HDR_END;
 	bz->hdr_len = hdr_end - BZ_HDR_OFFSET;
+	return 0;
+}
 
+/* Loaded high, with a 64-bit entry point (protocol 2.12 and XLF_KERNEL_64). */
+static int bz_fields(const uint8_t *img, struct bzimage *bz)
+{
 	bz->loadflags = img[0x211];
 	if (!(bz->loadflags & BZ_LOADED_HIGH))
 		return err_set(ERR_FORMAT, "kernel is not a bzImage (LOADED_HIGH is clear)");
@@ -79,7 +89,12 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
 			       "kernel has no 64-bit entry point (XLF_KERNEL_64 clear)");
 	bz->pref_address = bz_le64(img, 0x258);
 	bz->init_size = bz_le(img, 0x260, 4);
+	return 0;
+}
 
+/* Where the kernel may be placed: plausible alignment and addresses. */
+static int bz_check_placement(const struct bzimage *bz)
+{
 	if (bz->relocatable &&
 	    (bz->kernel_alignment == 0 || (bz->kernel_alignment & (bz->kernel_alignment - 1))))
 		return err_set(ERR_FORMAT, "bad kernel header: kernel_alignment 0x%x",
@@ -95,4 +110,14 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
 		return err_set(ERR_FORMAT, "bad kernel header: initrd_addr_max 0x%x",
 			       bz->initrd_addr_max);
 	return 0;
+}
+
+int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
+{
+	*bz = (struct bzimage){.image = img, .image_len = len};
+	int r;
+	if ((r = bz_identify(img, len, bz)) < 0 || (r = bz_sizes(img, len, bz)) < 0 ||
+	    (r = bz_fields(img, bz)) < 0)
+		return r;
+	return bz_check_placement(bz);
 }

@@ -127,38 +127,35 @@ static bool prep(struct blk_uring *u, unsigned p, bool async)
 /* A piece's progress in uring_run. */
 enum { PIECE_NEW, PIECE_IN_RING, PIECE_DONE };
 
-static void uring_run(void *ctx, void (*done)(void *arg, unsigned tag, int result), void *arg)
+/*
+ * Puts the pieces into the ring: reads but the largest go to io-wq first;
+ * then, inline in this thread, the writes and the largest read
+ * (blk_uring.h). Returns how many went in.
+ */
+static unsigned uring_queue(struct blk_uring *u, uint8_t state[])
 {
-	struct blk_uring *u = ctx;
-	unsigned left = 0;
-	uint8_t state[BLK_URING_PIECES] = {PIECE_NEW};
-
-	u->np = u->niov = 0;
-	for (unsigned t = 0; t < u->n; t++)
-		make_pieces(u, t);
-	if (!u->broken) {
-		/*
-		 * Reads but the largest go to io-wq first; then, inline in this
-		 * thread, the writes and the largest read (blk_uring.h).
-		 */
-		unsigned big = u->np;
-		for (unsigned p = 0; p < u->np; p++)
-			if (!u->op[u->piece[p].tag].write &&
-			    (big == u->np || u->piece[p].len > u->piece[big].len))
-				big = p;
-		for (int pass = 0; pass < 3; pass++) {
-			for (unsigned p = 0; p < u->np; p++) {
-				bool write = u->op[u->piece[p].tag].write;
-				bool want = pass == 0	? !write && p != big
-					    : pass == 1 ? write
-							: p == big;
-				if (want && prep(u, p, pass == 0)) {
-					state[p] = PIECE_IN_RING;
-					left++;
-				}
+	unsigned big = u->np, queued = 0;
+	for (unsigned p = 0; p < u->np; p++)
+		if (!u->op[u->piece[p].tag].write &&
+		    (big == u->np || u->piece[p].len > u->piece[big].len))
+			big = p;
+	for (int pass = 0; pass < 3; pass++) {
+		for (unsigned p = 0; p < u->np; p++) {
+			bool write = u->op[u->piece[p].tag].write;
+			bool want = pass == 0 ? !write && p != big : pass == 1 ? write : p == big;
+			if (want && prep(u, p, pass == 0)) {
+				state[p] = PIECE_IN_RING;
+				queued++;
 			}
 		}
 	}
+	return queued;
+}
+
+/* Submits and reaps until the `left` pieces in the ring are done or it breaks. */
+static void uring_reap(struct blk_uring *u, uint8_t state[], unsigned left,
+		       void (*done)(void *arg, unsigned tag, int result), void *arg)
+{
 	while (left > 0 && !u->broken) {
 		int r = io_uring_submit_and_wait(&u->ring, 1);
 		if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY) {
@@ -183,6 +180,18 @@ static void uring_run(void *ctx, void (*done)(void *arg, unsigned tag, int resul
 			}
 		}
 	}
+}
+
+static void uring_run(void *ctx, void (*done)(void *arg, unsigned tag, int result), void *arg)
+{
+	struct blk_uring *u = ctx;
+	uint8_t state[BLK_URING_PIECES] = {PIECE_NEW};
+
+	u->np = u->niov = 0;
+	for (unsigned t = 0; t < u->n; t++)
+		make_pieces(u, t);
+	if (!u->broken)
+		uring_reap(u, state, uring_queue(u, state), done, arg);
 	/* Pieces without an SQE (or left by a broken ring): their transfer is redone. */
 	for (unsigned p = 0; p < u->np; p++)
 		if (state[p] != PIECE_DONE) {

@@ -1,16 +1,21 @@
 /*
- * x86-64 start-up steps (see <arch/init.h>).
+ * x86-64 start-up steps (arch/init.h) and the small machine services that
+ * have no other home: the CPU's name and idle wait (arch/cpu.h), stopping the
+ * other CPUs (arch/smp.h), leaving the emulator (arch/power.h).
  */
-#include "core/syscall.h"
-#include <arch/init.h>
-#include <arch/io.h>
-#include <arch/x86.h>
-#include "core/sched.h"
+#include "arch/cpu.h"
+#include "arch/init.h"
+#include "arch/power.h"
+#include "arch/smp.h"
+#include "syscall.h"
+#include "x86/io.h"
+#include "x86/x86.h"
+#include "sched/sched.h"
 #include "fpu.h"
 #include "gdt.h"
 #include "serial.h"
 #include "smp.h"
-#include "trap.h"
+#include "x86/trap.h"
 
 void arch_console_init(void)
 {
@@ -32,6 +37,19 @@ void arch_cpu_init(void)
 		write_cr4(read_cr4() | CR4_PGE);
 	fpu_init_cpu(true);
 	syscall_init_cpu();
+}
+
+extern char boot_stack_guard[];
+
+size_t arch_boot_stack_guards(vaddr_t *va, size_t max)
+{
+	/* The boot stack (boot.S), then the boot CPU's IST stacks (gdt.c). */
+	size_t n = 0;
+	if (n < max)
+		va[n++] = (vaddr_t)boot_stack_guard;
+	for (int i = 0; i < IST_COUNT && n < max; i++)
+		va[n++] = (vaddr_t)boot_ist_area[i];
+	return n;
 }
 
 void arch_stop_other_cpus(void)

@@ -1,16 +1,16 @@
 /*
- * Frame-pointer backtraces (see <arch/backtrace.h>).
+ * Frame-pointer backtraces (arch/backtrace.h; backtrace_print is in x86/trap.h).
  *
  * Frame layout: [rbp] = caller's rbp, [rbp+8] = return address. The walk stops
  * at a zero return address (boot.S pushes one), a frame pointer outside the
  * kernel half or misaligned, one that does not move up the stack, a read that
  * faults, or after BT_MAX_FRAMES.
  */
-#include <arch/backtrace.h>
-#include <arch/x86.h>
-#include "core/ksyms.h"
-#include "lib/kprintf.h"
-#include "trap.h"
+#include "arch/backtrace.h"
+#include "x86/x86.h"
+#include "debug/ksyms.h"
+#include "console/kprintf.h"
+#include "x86/trap.h"
 
 #define BT_MAX_FRAMES 32
 

@@ -19,7 +19,7 @@
  * If the CPU cannot run 64-bit code, we say so on COM1 and halt: a clear
  * message instead of a triple fault.
  */
-#include <arch/layout.h>
+#include "arch/layout.h"
 
 #define PHYS(x) ((x) - KERNEL_VIRT)
 

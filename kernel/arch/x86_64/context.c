@@ -3,18 +3,19 @@
  * the switch itself (FPU state out, address space, TSS stack for ring 3,
  * stacks, FPU state in).
  */
-#include "core/sched.h"
+#include "sched/sched.h"
 #include "fpu.h"
 #include "gdt.h"
-#include "lapic.h"
+#include "x86/lapic.h"
 #include "mm/heap.h"
-#include "mm/vm.h"
-#include "trap.h"
+#include "arch/vm.h"
+#include "x86/trap.h"
 #include "ioperm.h"
-#include <arch/x86.h>
-#include "core/ipc.h"
-#include "core/syscall.h"
-#include <arch/uctx.h>
+#include "x86/x86.h"
+#include "ipc/ipc.h"
+#include "api/syscall.h"
+#include "arch/context.h"
+#include "arch/smp.h"
 
 void switch_stacks(uint64_t *save_rsp, uint64_t new_rsp);
 extern char thread_entry_trampoline[], user_resume_trampoline[];
@@ -30,8 +31,8 @@ void arch_thread_setup(struct thread *t, bool fresh_stack)
 		return; /* a CPU is already running on this stack */
 
 	/* The stack switch_stacks() pops: r15 r14 r13 r12 rbx rbp, then returns to the trampoline.
-	 * The top of every stack stays reserved for the user trap frame (uctx.h). */
-	uint64_t *top = (uint64_t *)uctx_entry_rsp(t); /* the resume frame (uctx.h) */
+	 * The top of every stack stays reserved for the user trap frame (machine/context.h). */
+	uint64_t *top = (uint64_t *)uctx_entry_rsp(t); /* the resume frame (machine/context.h) */
 	top[0] = (uint64_t)uctx_frame(t);	       /* r15 */
 	for (int i = 1; i < 6; i++)
 		top[i] = 0; /* r14 r13 r12 rbx rbp */
@@ -42,7 +43,7 @@ void arch_thread_setup(struct thread *t, bool fresh_stack)
 	*--sp = (uint64_t)thread_entry_trampoline; /* return address */
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
-	t->saved_rsp = (uint64_t)sp;
+	t->saved_sp = (uint64_t)sp;
 }
 
 void arch_thread_switch(struct thread *prev, struct thread *next)
@@ -52,10 +53,10 @@ void arch_thread_switch(struct thread *prev, struct thread *next)
 		vm_activate(next->space ? next->space : &kernel_space);
 	struct cpu *c = this_cpu();
 	c->arch.tables.tss.rsp[0] = uctx_entry_rsp(next);
-	c->syscall_rsp = uctx_entry_rsp(next);
+	c->arch_fixed.syscall_rsp = uctx_entry_rsp(next);
 	if (next->proc != prev->proc)
 		ioperm_switch(c, next->proc);
-	switch_stacks(&prev->saved_rsp, next->saved_rsp);
+	switch_stacks(&prev->saved_sp, next->saved_sp);
 	/* Back on prev: restore its FPU state. */
 	fpu_restore(prev->fpu);
 }
@@ -74,7 +75,7 @@ noreturn void arch_fastpath_switch(struct thread *prev, struct thread *next)
 	struct cpu *c = this_cpu();
 	uint64_t top = uctx_entry_rsp(next);
 	c->arch.tables.tss.rsp[0] = top;
-	c->syscall_rsp = top;
+	c->arch_fixed.syscall_rsp = top;
 	if (next->proc != prev->proc)
 		ioperm_switch(c, next->proc);
 	fpu_switch(prev->fpu, next->fpu);

@@ -3,7 +3,7 @@
  * reads the cpu_features record (never CPUID directly) so there is one place
  * that decides what the kernel may use.
  */
-#include <arch/x86.h>
+#include "x86/x86.h"
 #include "lib/string.h"
 
 struct cpu_features cpu_features;

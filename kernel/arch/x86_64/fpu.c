@@ -3,8 +3,8 @@
  */
 #include "fpu.h"
 #include "lib/string.h"
-#include "lib/kprintf.h"
-#include <arch/x86.h>
+#include "console/kprintf.h"
+#include "x86/x86.h"
 
 #define CR0_MP	       (1ull << 1)
 #define CR0_EM	       (1ull << 2)

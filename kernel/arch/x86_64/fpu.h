@@ -3,8 +3,8 @@
  * switch, with XSAVE/XRSTOR where the CPU has XSAVE, FXSAVE/FXRSTOR otherwise.
  * The kernel itself is built without SSE; the state belongs to the threads.
  */
-#ifndef ORB_ARCH_FPU_H
-#define ORB_ARCH_FPU_H
+#ifndef ORB_X86_64_FPU_H
+#define ORB_X86_64_FPU_H
 
 #include "lib/types.h"
 

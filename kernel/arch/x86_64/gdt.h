@@ -11,11 +11,11 @@
  *   0x08 kernel code   0x10 kernel data   0x18 (unused 32-bit user code)
  *   0x20 user data     0x28 user code     0x30 TSS (two slots)
  */
-#ifndef ORB_ARCH_GDT_H
-#define ORB_ARCH_GDT_H
+#ifndef ORB_X86_64_GDT_H
+#define ORB_X86_64_GDT_H
 
 #include "lib/types.h"
-#include <arch/cpu_arch.h>
+#include "arch/percpu.h"
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10

@@ -4,7 +4,7 @@
  * corrupt or overflowed kernel stack still gets a report. Gates are interrupt
  * gates (interrupts off on entry); only the breakpoint is reachable from ring 3.
  */
-#include "trap.h"
+#include "x86/trap.h"
 #include "gdt.h"
 
 struct idt_gate {

@@ -5,9 +5,9 @@
  * ioapic_lock guards the index/data pairs.
  */
 #include "ioapic.h"
-#include "core/acpi.h"
-#include "lib/kprintf.h"
-#include "lib/spinlock.h"
+#include "boot/acpi.h"
+#include "console/kprintf.h"
+#include "base/spinlock.h"
 #include "mm/mem_init.h"
 
 #define MAX_IOAPICS 16

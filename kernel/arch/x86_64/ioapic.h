@@ -1,8 +1,8 @@
 /*
  * I/O APICs: route global system interrupts (GSIs) to CPU vectors.
  */
-#ifndef ORB_ARCH_IOAPIC_H
-#define ORB_ARCH_IOAPIC_H
+#ifndef ORB_X86_64_IOAPIC_H
+#define ORB_X86_64_IOAPIC_H
 
 #include "lib/types.h"
 

@@ -25,9 +25,9 @@
  * records the older id and loads again at its next switch. A bitmap is
  * freed only in tear-down, when no thread of p can be switched to.
  */
-#include "core/devobj.h"
-#include "core/process.h"
-#include "core/cpu.h"
+#include "obj/ioports.h"
+#include "obj/process.h"
+#include "sched/cpu.h"
 #include "mm/heap.h"
 #include "lib/string.h"
 #include <orbital/errors.h>

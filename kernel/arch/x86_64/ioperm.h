@@ -1,11 +1,11 @@
 /*
  * Switching the I/O permission bitmap with the running process (ioperm.c).
  */
-#ifndef ORB_ARCH_IOPERM_H
-#define ORB_ARCH_IOPERM_H
+#ifndef ORB_X86_64_IOPERM_H
+#define ORB_X86_64_IOPERM_H
 
-#include "core/cpu.h"
-#include "core/process.h"
+#include "sched/cpu.h"
+#include "obj/process.h"
 
 struct io_bitmap;
 

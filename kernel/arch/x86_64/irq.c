@@ -1,5 +1,5 @@
 /*
- * Device interrupt registration on x86-64 (see core/irq.h): a table of
+ * Device interrupt registration on x86-64 (see arch/irq.h): a table of
  * handlers indexed by vector, vectors VEC_IRQ_FIRST..VEC_IRQ_LAST handed out
  * first-free, lines routed through the I/O APIC to the boot CPU.
  *
@@ -16,7 +16,7 @@
  * either the dispatcher sees fn cleared or release sees the dispatcher and
  * waits for it. A FREE slot's ctx is written before its fn is published
  * (release), so a dispatcher that reads a new fn reads that fn's ctx. Hence
- * a handler is never called after irq_unregister() returns, never with a
+ * a handler is never called after arch_irq_unregister() returns, never with a
  * context other than its own, and never through a NULL pointer.
  *
  * One interrupt accepted by a CPU before its line was masked may still be
@@ -25,23 +25,23 @@
  * again meanwhile, reaches the new handler once: handlers treat an interrupt
  * as "look at the device", never as proof that it has work.
  */
-#include "core/irq.h"
-#include "core/acpi.h"
-#include "core/cpu.h"
+#include "arch/irq.h"
+#include "boot/acpi.h"
+#include "sched/cpu.h"
 #include "ioapic.h"
-#include "lapic.h"
-#include "lib/spinlock.h"
-#include <arch/cpu.h>
+#include "x86/lapic.h"
+#include "base/spinlock.h"
+#include "arch/cpu.h"
 
 enum slot_state { SLOT_FREE, SLOT_BOUND, SLOT_DRAINING };
 
 struct irq_slot {
-	irq_handler_fn fn; /* irq_lock to write; dispatch reads it once; NULL unless BOUND */
-	void *ctx;	   /* irq_lock; written only while FREE, before fn is published */
-	uint32_t gsi;	   /* irq_lock */
-	uint32_t state;	   /* irq_lock: enum slot_state */
-	uint32_t running;  /* atomic: CPUs inside this slot's dispatch now */
-	uint64_t count;	   /* atomic: interrupts handled */
+	arch_irq_handler_fn fn; /* irq_lock to write; dispatch reads it once; NULL unless BOUND */
+	void *ctx;		/* irq_lock; written only while FREE, before fn is published */
+	uint32_t gsi;		/* irq_lock */
+	uint32_t state;		/* irq_lock: enum slot_state */
+	uint32_t running;	/* atomic: CPUs inside this slot's dispatch now */
+	uint64_t count;		/* atomic: interrupts handled */
 };
 
 static struct irq_slot slots[VEC_IRQ_LAST - VEC_IRQ_FIRST + 1];
@@ -53,7 +53,7 @@ static bool handle_ok(int handle)
 	return handle >= 0 && (size_t)handle < ARRAY_SIZE(slots);
 }
 
-int irq_register_isa(unsigned isa_irq, irq_handler_fn fn, void *ctx)
+int arch_irq_register_isa(unsigned isa_irq, arch_irq_handler_fn fn, void *ctx)
 {
 	if (isa_irq > 15 || !fn)
 		return -ERR_INVAL;
@@ -102,7 +102,7 @@ int irq_register_isa(unsigned isa_irq, irq_handler_fn fn, void *ctx)
 	return handle;
 }
 
-void irq_unregister(int handle)
+void arch_irq_unregister(int handle)
 {
 	if (!handle_ok(handle))
 		return;
@@ -140,17 +140,17 @@ static void set_mask(int handle, bool masked)
 	spin_unlock_irqrestore(&irq_lock, f);
 }
 
-void irq_mask(int handle)
+void arch_irq_mask(int handle)
 {
 	set_mask(handle, true);
 }
 
-void irq_unmask(int handle)
+void arch_irq_unmask(int handle)
 {
 	set_mask(handle, false);
 }
 
-uint64_t irq_count(int handle)
+uint64_t arch_irq_count(int handle)
 {
 	if (!handle_ok(handle))
 		return 0;
@@ -163,7 +163,7 @@ void irq_dispatch(unsigned vector)
 	struct irq_slot *s = &slots[vector - VEC_IRQ_FIRST];
 	/* A locked add is a full barrier: the count is visible before fn is read. */
 	__atomic_fetch_add(&s->running, 1, __ATOMIC_SEQ_CST);
-	irq_handler_fn fn = __atomic_load_n(&s->fn, __ATOMIC_ACQUIRE);
+	arch_irq_handler_fn fn = __atomic_load_n(&s->fn, __ATOMIC_ACQUIRE);
 	if (fn) {
 		void *ctx = __atomic_load_n(&s->ctx, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&s->count, 1, __ATOMIC_RELAXED);

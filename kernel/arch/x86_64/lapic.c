@@ -1,17 +1,17 @@
 /*
- * Local APIC driver (see lapic.h).
+ * Local APIC driver (see x86/lapic.h).
  *
  * Register access goes through lapic_read/lapic_write, which use MMIO in
  * xAPIC mode and the MSR range 0x800+ in x2APIC mode (register offset / 16).
  * The ICR differs: two 32-bit registers in xAPIC (destination in the high
  * word, bits 24..31), one 64-bit MSR in x2APIC (destination in bits 32..63).
  */
-#include "lapic.h"
+#include "x86/lapic.h"
 #include "pit.h"
-#include "lib/kprintf.h"
+#include "console/kprintf.h"
 #include "mm/mem_init.h"
-#include <arch/x86.h>
-#include <arch/cpu.h>
+#include "x86/x86.h"
+#include "arch/cpu.h"
 
 #define MSR_APIC_BASE	 0x1b
 #define APIC_BASE_ENABLE (1ull << 11)

@@ -1,5 +1,5 @@
 /*
- * x86-64 4-level paging: the implementation of mm/vm.h.
+ * x86-64 4-level paging: the implementation of arch/vm.h.
  *
  * Tables are reached through the direct map. Intermediate entries are always
  * present+writable (+user below the kernel half) and leave the real rights to
@@ -10,10 +10,10 @@
  * Locking: each vm_space's lock guards its tables. The kernel half is shared
  * by every space, and only the kernel changes it, under kernel_space.lock.
  */
-#include "mm/vm.h"
+#include "arch/vm.h"
 #include "mm/phys.h"
 #include "lib/string.h"
-#include <arch/x86.h>
+#include "x86/x86.h"
 #include "smp.h"
 
 #define PTE_P	       (1ull << 0)

@@ -6,8 +6,8 @@
  * the gate, poll until the output goes high.
  */
 #include "pit.h"
-#include "lapic.h"
-#include <arch/io.h>
+#include "x86/lapic.h"
+#include "x86/io.h"
 
 void pit_wait_ms(unsigned ms)
 {

@@ -3,8 +3,8 @@
  * measure the APIC timer and TSC frequencies at boot, and the 8259 PICs,
  * which are remapped away from the exception vectors and masked.
  */
-#ifndef ORB_ARCH_PIT_H
-#define ORB_ARCH_PIT_H
+#ifndef ORB_X86_64_PIT_H
+#define ORB_X86_64_PIT_H
 
 #include "lib/types.h"
 

@@ -6,16 +6,16 @@
  * Broken or missing ACPI tables are not fatal: the kernel warns and runs on
  * the boot CPU alone, with the local APIC at its architectural address.
  */
-#include <arch/power.h>
-#include <arch/init.h>
-#include <arch/x86.h>
-#include "core/acpi.h"
-#include "core/kmain.h"
-#include "core/time.h"
+#include "arch/init.h"
+#include "power.h"
+#include "x86/x86.h"
+#include "boot/acpi.h"
+#include "boot/kmain.h"
+#include "sched/time.h"
 #include "ioapic.h"
-#include "lapic.h"
+#include "x86/lapic.h"
 #include "pit.h"
-#include "lib/kprintf.h"
+#include "console/kprintf.h"
 #include "lib/string.h"
 #include "mm/phys.h"
 #include "mm/mem_init.h"

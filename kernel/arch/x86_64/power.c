@@ -5,16 +5,17 @@
  * and if the machine is still running, a triple fault (an empty IDT and an
  * exception). Halt: every other CPU is stopped, then ACPI soft-off (S5)
  * through the PM1 control ports named by the FADT, with SLP_TYP from the
- * DSDT's \_S5 (core/acpi_sleep.c); where that is unknown or does not take,
+ * DSDT's \_S5 (boot/acpi_sleep.c); where that is unknown or does not take,
  * the CPUs halt with interrupts off ("System halted").
  */
-#include "core/acpi.h"
-#include "lib/kprintf.h"
-#include "core/panic_stop.h"
+#include "boot/acpi.h"
+#include "console/kprintf.h"
+#include "debug/panic_stop.h"
 #include "mm/mem_init.h"
-#include <arch/init.h>
-#include <arch/io.h>
-#include <arch/power.h>
+#include "arch/power.h"
+#include "arch/smp.h"
+#include "x86/io.h"
+#include "power.h"
 
 extern struct acpi_info platform_acpi;
 extern bool platform_acpi_ok;

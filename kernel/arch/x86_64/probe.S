@@ -7,7 +7,7 @@
  * Used by tests (does the kernel's own text really refuse writes?) and by the
  * backtrace walker, which must not fault on a corrupt frame pointer. One
  * recovery point per CPU is enough because probes do not nest; it lives in
- * struct cpu (core/cpu.h), reached through GS. Interrupts are off from arming
+ * struct cpu (sched/cpu.h), reached through GS. Interrupts are off from arming
  * to disarming, so the thread cannot be preempted and moved to another CPU in
  * between (which would leave this CPU armed with a stale recovery point).
  */

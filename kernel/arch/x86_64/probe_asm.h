@@ -4,8 +4,8 @@
  * checked in trap.c) and the macro that arms it. trap_dispatch() resumes a
  * faulting armed access at the recovery label with RSP restored.
  */
-#ifndef ORB_ARCH_PROBE_ASM_H
-#define ORB_ARCH_PROBE_ASM_H
+#ifndef ORB_X86_64_PROBE_ASM_H
+#define ORB_X86_64_PROBE_ASM_H
 
 #define PROBE_RIP    %gs:8
 #define PROBE_RSP    %gs:16

@@ -5,11 +5,13 @@
  * linear framebuffer (UEFI boots).
  */
 #include <orbital/proc.h>
-#include <arch/init.h>
-#include "core/console.h"
-#include "lib/fbcon.h"
-#include "lib/kprintf.h"
-#include "lib/psf.h"
+#include "arch/init.h"
+#include "arch/screen.h"
+#include "boot/bootinfo.h"
+#include "console/console.h"
+#include "console/fbcon.h"
+#include "console/kprintf.h"
+#include "console/psf.h"
 #include "mm/phys.h"
 #include "vga_text.h"
 
@@ -70,7 +72,7 @@ static uint32_t fb_read(uint32_t x, uint32_t y)
 	return v;
 }
 
-int screen_selftest(void)
+int arch_screen_selftest(void)
 {
 	if (!fb_active)
 		return 1; /* no framebuffer console: nothing to check */

@@ -7,8 +7,8 @@
  * as CR LF for terminals.
  */
 #include "serial.h"
-#include "core/console.h"
-#include <arch/io.h>
+#include "console/console.h"
+#include "x86/io.h"
 
 #define UART_THR 0 /* transmit holding (write), receive buffer (read) */
 #define UART_IER 1

@@ -1,8 +1,8 @@
 /*
  * 16550 UART driver for the kernel console (COM1 at 0x3F8).
  */
-#ifndef ORB_ARCH_SERIAL_H
-#define ORB_ARCH_SERIAL_H
+#ifndef ORB_X86_64_SERIAL_H
+#define ORB_X86_64_SERIAL_H
 
 #include "lib/types.h"
 

@@ -8,23 +8,24 @@
  * within 200 ms is reported and left alone. APs are started one at a time,
  * so the single trampoline page is enough.
  */
-#include "core/syscall.h"
+#include "arch/smp.h"
+#include "syscall.h"
 #include "smp.h"
-#include "core/acpi.h"
-#include "core/kmain.h"
-#include "core/sched.h"
-#include "core/time.h"
+#include "boot/acpi.h"
+#include "boot/kmain.h"
+#include "sched/sched.h"
+#include "sched/time.h"
 #include "fpu.h"
 #include "gdt.h"
-#include "lapic.h"
-#include "trap.h"
-#include "lib/kprintf.h"
+#include "x86/lapic.h"
+#include "x86/trap.h"
+#include "console/kprintf.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/kstack.h"
 #include "mm/phys.h"
-#include "mm/vm.h"
-#include <arch/x86.h>
+#include "arch/vm.h"
+#include "x86/x86.h"
 
 #define TRAMPOLINE_PHYS 0x8000
 

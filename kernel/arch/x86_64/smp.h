@@ -2,8 +2,8 @@
  * Starting the application processors and the cross-CPU operations built on
  * IPIs: TLB shootdown and stopping every CPU on panic.
  */
-#ifndef ORB_ARCH_SMP_H
-#define ORB_ARCH_SMP_H
+#ifndef ORB_X86_64_SMP_H
+#define ORB_X86_64_SMP_H
 
 #include "lib/types.h"
 

@@ -5,24 +5,26 @@
  *
  * syscall_dispatch runs on the calling thread's kernel stack with interrupts
  * off and the user registers in the trap frame f. The null call and the IPC
- * fast path (core/fastpath.c) never get here: syscall_entry.S handles them
+ * fast path (ipc/fastpath.c) never get here: syscall_entry.S handles them
  * with interrupts still off. syscall_dispatch turns interrupts on and goes
  * through the portable dispatcher, syscall_invoke
- * (core/syscall.c). On the way out: a pending reschedule, and a process that
+ * (api/syscall.c). On the way out: a pending reschedule, and a process that
  * was killed meanwhile, are dealt with before the thread returns to user
  * mode.
  */
-#include "core/syscall.h"
-#include "core/fastpath.h"
-#include "core/faultinject.h"
-#include "core/process.h"
-#include "core/sched.h"
-#include "lib/kprintf.h"
-#include "lib/panic.h"
-#include "trap.h"
+#include "api/syscall.h"
+#include "arch/init.h"
+#include "syscall.h"
+#include "ipc/fastpath.h"
+#include "debug/faultinject.h"
+#include "obj/process.h"
+#include "sched/sched.h"
+#include "console/kprintf.h"
+#include "debug/panic.h"
+#include "x86/trap.h"
 #include "gdt.h"
-#include <arch/x86.h>
-#include <arch/uctx.h>
+#include "x86/x86.h"
+#include "arch/context.h"
 #include <orbital/syscall.h>
 
 #define MSR_STAR   0xc0000081
@@ -37,8 +39,8 @@
 extern char syscall_entry[];
 extern uint8_t usercopy_smap;
 
-_Static_assert(offsetof(struct cpu, syscall_rsp) == 32, "syscall_entry.S offsets");
-_Static_assert(offsetof(struct cpu, user_rsp) == 40, "syscall_entry.S offsets");
+_Static_assert(offsetof(struct cpu, arch_fixed.syscall_rsp) == 32, "syscall_entry.S offsets");
+_Static_assert(offsetof(struct cpu, arch_fixed.user_rsp) == 40, "syscall_entry.S offsets");
 _Static_assert(sizeof(struct trap_frame) == 176, "trap_asm.h FRAME_SIZE");
 _Static_assert(offsetof(struct trap_frame, rip) == 136, "trap_asm.h FRAME_RIP");
 _Static_assert(offsetof(struct trap_frame, ss) == 168, "trap_asm.h FRAME_SS");
@@ -63,7 +65,7 @@ void syscall_init_cpu(void)
 	write_cr4(cr4);
 }
 
-void syscall_report_features(void)
+void arch_syscall_report_features(void)
 {
 	kinfo("syscall: entry through syscall/sysret; SMEP %s, SMAP %s, UMIP %s\n",
 	      cpu_features.smep ? "on" : "absent", cpu_features.smap ? "on" : "absent",

@@ -6,11 +6,11 @@
  * and RFLAGS in r11, cleared the RFLAGS bits in SFMASK (IF among them, so we
  * run with interrupts off), and left RSP pointing at user memory. The entry
  * swaps GS to the per-CPU block, parks the user RSP there, switches to the
- * running thread's kernel stack (struct cpu.syscall_rsp, kept equal to the
- * thread's kstack_top by the context switch) and pushes a struct trap_frame
- * (trap.h) exactly as an interrupt from user mode would, so every user thread
- * that is in the kernel has its user registers in one place: the top of its
- * kernel stack. Then syscall_dispatch(frame) runs.
+ * running thread's kernel stack (struct cpu.arch_fixed.syscall_rsp, kept
+ * equal to the thread's kstack_top by the context switch) and pushes a struct
+ * trap_frame (x86/trap.h) exactly as an interrupt from user mode would, so
+ * every user thread that is in the kernel has its user registers in one
+ * place: the top of its kernel stack. Then syscall_dispatch(frame) runs.
  *
  * Leaving: user_return_frame pops a trap frame and goes back with `sysretq`
  * when that is safe, else with `iretq`. sysret loads RIP from rcx and would

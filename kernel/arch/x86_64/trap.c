@@ -7,17 +7,17 @@
  * logged). The report names the exception, decodes the error code, shows CR2
  * for page faults, all registers and a symbolised backtrace.
  */
-#include "trap.h"
-#include "core/process.h"
-#include "core/syscall.h"
-#include "lib/panic.h"
-#include "core/panic_stop.h"
-#include "core/ksyms.h"
-#include "lib/kprintf.h"
-#include <arch/x86.h>
-#include <arch/backtrace.h>
-#include "core/sched.h"
-#include "lapic.h"
+#include "x86/trap.h"
+#include "obj/process.h"
+#include "api/syscall.h"
+#include "debug/panic.h"
+#include "debug/panic_stop.h"
+#include "debug/ksyms.h"
+#include "console/kprintf.h"
+#include "x86/x86.h"
+#include "arch/backtrace.h"
+#include "sched/sched.h"
+#include "x86/lapic.h"
 #include "smp.h"
 
 void irq_dispatch(unsigned vector);
@@ -25,9 +25,9 @@ void irq_dispatch(unsigned vector);
 struct fault_info last_recovered_fault;
 
 /* probe.S addresses the recovery point through GS at fixed offsets. */
-_Static_assert(offsetof(struct cpu, probe_rip) == 8, "probe.S offsets");
-_Static_assert(offsetof(struct cpu, probe_rsp) == 16, "probe.S offsets");
-_Static_assert(offsetof(struct cpu, probe_active) == 24, "probe.S offsets");
+_Static_assert(offsetof(struct cpu, arch_fixed.probe_rip) == 8, "probe.S offsets");
+_Static_assert(offsetof(struct cpu, arch_fixed.probe_rsp) == 16, "probe.S offsets");
+_Static_assert(offsetof(struct cpu, arch_fixed.probe_active) == 24, "probe.S offsets");
 
 static const char *const exception_names[32] = {
     [0] = "Divide Error (#DE)",
@@ -115,7 +115,7 @@ void trap_report(const struct trap_frame *f)
 static bool probe_recover(struct trap_frame *f)
 {
 	struct cpu *c = this_cpu();
-	if ((f->cs & 3) || !c || !c->probe_active)
+	if ((f->cs & 3) || !c || !c->arch_fixed.probe_active)
 		return false;
 	if (f->vector != VEC_PF && f->vector != VEC_GP && f->vector != VEC_INVALID_OPCODE)
 		return false;
@@ -125,9 +125,9 @@ static bool probe_recover(struct trap_frame *f)
 	    .addr = f->vector == VEC_PF ? read_cr2() : 0,
 	    .rip = f->rip,
 	};
-	c->probe_active = 0;
-	f->rip = c->probe_rip;
-	f->rsp = c->probe_rsp;
+	c->arch_fixed.probe_active = 0;
+	f->rip = c->arch_fixed.probe_rip;
+	f->rsp = c->arch_fixed.probe_rsp;
 	return true;
 }
 

@@ -1,10 +1,10 @@
 /*
  * Assembly helpers shared by the interrupt and system call entries: saving
  * and restoring the general registers in the order of struct trap_frame
- * (trap.h), and the offsets of the frame's fields.
+ * (x86/trap.h), and the offsets of the frame's fields.
  */
-#ifndef ORB_ARCH_TRAP_ASM_H
-#define ORB_ARCH_TRAP_ASM_H
+#ifndef ORB_X86_64_TRAP_ASM_H
+#define ORB_X86_64_TRAP_ASM_H
 
 /* Offsets in struct trap_frame. */
 #define FRAME_R15    0

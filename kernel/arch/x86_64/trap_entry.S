@@ -1,7 +1,7 @@
 /*
  * Entry stubs for all 256 vectors. The CPU pushes an error code for some
  * exceptions only; the stubs push a zero for the others so every trap frame has
- * the same layout (struct trap_frame in trap.h), then the vector number, then
+ * the same layout (struct trap_frame in x86/trap.h), then the vector number, then
  * jump to trap_common, which saves the general registers, switches GS when the
  * trap came from user mode, and calls trap_dispatch(frame).
  *

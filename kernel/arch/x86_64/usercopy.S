@@ -4,7 +4,7 @@
  *   int arch_copy_from_user(void *dst, const void *usrc, size_t n);
  *   int arch_copy_to_user(void *udst, const void *src, size_t n);
  *
- * The caller (core/usercopy.c) has already checked that the user range lies
+ * The caller (mm/usercopy.h) has already checked that the user range lies
  * in the lower half; what it cannot know is whether every page is mapped with
  * the needed rights. So the copy arms the probe recovery point (as probe.S
  * does, interrupts off, per CPU through GS): a #PF or #GP during the copy

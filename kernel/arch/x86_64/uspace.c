@@ -9,14 +9,14 @@
  * fill those shared tables, never the PML4 itself.
  *
  * Tear-down frees the lower half's page-table pages (never the frames the
- * leaves point to: those belong to Memory objects, core/memobj.c) and the
+ * leaves point to: those belong to Memory objects, obj/memory.c) and the
  * PML4. The caller has removed every mapping first, or does not care about
  * the TLB because no CPU runs the space any more (see process.c).
  */
-#include "mm/vm.h"
+#include "arch/vm.h"
 #include "mm/phys.h"
 #include "lib/string.h"
-#include "lib/panic.h"
+#include "debug/panic.h"
 #include <orbital/errors.h>
 
 #define PTE_P	 (1ull << 0)

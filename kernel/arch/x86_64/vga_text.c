@@ -5,8 +5,8 @@
  * piece of state, guarded by the console lock (callers hold it).
  */
 #include "vga_text.h"
-#include "core/console.h"
-#include <arch/io.h>
+#include "console/console.h"
+#include "x86/io.h"
 
 #define ATTR 0x07 /* light grey on black */
 

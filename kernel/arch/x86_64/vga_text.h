@@ -2,8 +2,8 @@
  * VGA text-mode console (80x25 at physical 0xB8000), used when the machine
  * boots in text mode (BIOS).
  */
-#ifndef ORB_ARCH_VGA_TEXT_H
-#define ORB_ARCH_VGA_TEXT_H
+#ifndef ORB_X86_64_VGA_TEXT_H
+#define ORB_X86_64_VGA_TEXT_H
 
 #include "lib/types.h"
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "hosted.h"
-#include "lib/kprintf.h"
-#include "lib/panic.h"
+#include "console/kprintf.h"
+#include "debug/panic.h"
 
 jmp_buf *host_panic_jmp;
 char host_panic_msg[512];

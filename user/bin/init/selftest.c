@@ -20,7 +20,7 @@
  * failed".
  *
  * `init.test=attack` starts the same services and then an ordinary program,
- * /bin/t_svc_attack (user/tests/), with nothing but a name-service identity
+ * /bin/t_svc_attack (tests/user/), with nothing but a name-service identity
  * of its own, as the shell would run it: it checks what it must be refused
  * (the log, init's requests, the console's input and foreground, init's
  * names) while init kills the name server under it; then init kills

@@ -1,7 +1,7 @@
 /*
  * The name server's table: names, the endpoint capability behind each, and
  * the client id that owns it. Pure logic (no system calls), so the host
- * tests run it as is (tests/host/test_ns.c).
+ * tests run it as is (tests/host/user/test_ns.c).
  *
  * Invariants: every used entry has a valid name (ns_table_name_ok), a
  * non-zero capability handle and a non-zero owner, and no two used entries

@@ -103,14 +103,10 @@ static int ramfs_walk(struct ramfs *fs, const char *path, struct ramfs_walk *w)
 	w->node = fs->root;
 	w->last = "";
 	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
+		const char *c;
+		size_t len = vfs_path_next(&p, &c);
+		if (!len)
 			return 0;
-		const char *c = p;
-		while (*p && *p != '/')
-			p++;
-		size_t len = (size_t)(p - c);
 		if (len >= VFS_NAME_MAX)
 			return -ERR_RANGE;
 		/* cur is the directory in which this component is looked up. */

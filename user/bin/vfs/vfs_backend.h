@@ -43,4 +43,22 @@ struct vfs_backend_ops {
 	void (*put)(void *fs, void *node);
 };
 
+/*
+ * The path walk of the mount table and of every backend: skips the slashes at
+ * *p, points *name at the next component (not NUL-terminated), moves *p past
+ * it and returns its length, 0 at the end of the path.
+ */
+static inline size_t vfs_path_next(const char **p, const char **name)
+{
+	const char *s = *p;
+
+	while (*s == '/')
+		s++;
+	*name = s;
+	while (*s && *s != '/')
+		s++;
+	*p = s;
+	return (size_t)(s - *name);
+}
+
 #endif

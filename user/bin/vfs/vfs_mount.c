@@ -15,14 +15,10 @@ int vfs_path_canon(const char *in, char *out, size_t outlen)
 	if (outlen < 2)
 		return -ERR_RANGE;
 	for (;;) {
-		while (*p == '/')
-			p++;
-		if (!*p)
+		const char *c;
+		size_t len = vfs_path_next(&p, &c);
+		if (!len)
 			break;
-		const char *c = p;
-		while (*p && *p != '/')
-			p++;
-		size_t len = (size_t)(p - c);
 		if (len >= VFS_NAME_MAX)
 			return -ERR_RANGE;
 		if (len == 1 && c[0] == '.')

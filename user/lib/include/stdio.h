@@ -6,7 +6,7 @@
  * server for programs the shell runs, a file when the shell redirects, else
  * the kernel log through SYS_DEBUG_WRITE. The buffer is flushed at each '\n', when it fills, by
  * fflush_stdout() and at exit(). The formats are those of the kernel's formatter
- * (kernel/lib/format.c): %d %i %u %o %x %X %b %p %s %c %%, the hh h l ll z t
+ * (lib/format.c): %d %i %u %o %x %X %b %p %s %c %%, the hh h l ll z t
  * j modifiers, width and precision (digits or *), the flags - 0 + space #.
  * %p prints "0x" and 16 hex digits; %s of NULL prints "(null)". No floating
  * point, no %n.

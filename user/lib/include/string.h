@@ -1,7 +1,7 @@
 /*
  * <string.h> of the Orbital user library. The mem* functions and strlen,
  * strnlen, strcmp, strncmp, strchr, strstr, strlcpy are the kernel's own
- * (kernel/lib/string.c, built into the library); the rest are in
+ * (lib/string.c, built into the library); the rest are in
  * user/lib/string.c.
  */
 #ifndef ORB_STRING_H

@@ -1,5 +1,5 @@
 /*
- * An ordinary hosted C program, linked by tests/host/elf.mk as a static
+ * An ordinary hosted C program, linked by tests/host/lib/elf.mk as a static
  * glibc executable (accepted: ET_EXEC with TLS, RELRO and note segments), a
  * dynamic non-PIE executable (refused: PT_INTERP) and a PIE (refused: ET_DYN).
  * It is never run.

@@ -1,6 +1,6 @@
 /*
  * A minimal freestanding x86-64 program (no C library), linked static and
- * non-PIE by tests/host/elf.mk for the ELF loader's tests and fuzz seeds. It
+ * non-PIE by tests/host/lib/elf.mk for the ELF loader's tests and fuzz seeds. It
  * has code, read-only data, initialised data and zero-filled data, so the
  * linker emits text, rodata and a data segment with p_memsz > p_filesz. It is
  * never run.

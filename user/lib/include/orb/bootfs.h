@@ -1,6 +1,6 @@
 /*
  * The boot archive (a cpio "newc" archive of bin/ and etc/; the format and
- * its checks are in kernel/core/bootfs.h) as a process sees it: init has the
+ * its checks are in lib/bootfs.h) as a process sees it: init has the
  * one the kernel mapped at ORB_BOOTFS_BASE; another process has one after
  * orb_bootfs_attach() of a Memory capability it was given. Files are read in
  * place (read-only memory). A damaged archive gives errors; no lookup ever

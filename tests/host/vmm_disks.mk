@@ -1,7 +1,0 @@
-# orbvm's --disk wiring (vmm/devices/disks.c): files, bus windows, ACPI entries.
-HOST_TESTS += vmm_disks
-vmm_disks_SRCS := vmm/devices/disks.c vmm/irq_line.c vmm/virtio/blk.c vmm/virtio/blk_file.c \
-	vmm/virtio/blk_uring.c vmm/virtio/mmio.c vmm/virtio/virtqueue.c vmm/bus.c vmm/vm.c vmm/mem.c vmm/err.c \
-	tests/host/test_vmm_virtio_driver.c
-vmm_disks_CFLAGS := -Ivmm -Itests/host -D_GNU_SOURCE -pthread
-vmm_disks_LDLIBS := -luring
