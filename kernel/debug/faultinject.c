@@ -39,8 +39,10 @@
  * be equal; the heap's live blocks and bytes, which must be equal too (the
  * heap's own page count is not compared: which slab pages the same live
  * objects occupy depends on the order of the frees); and the page tables of
- * the live processes and the kernel, which may grow (a long-lived process
- * keeps the tables of regions it once mapped). The lines all start
+ * the live processes and the kernel, which must be equal as well (the kernel
+ * keeps a table once made until its process ends, but the user library
+ * reuses the addresses it unmapped, so init restarting services over and
+ * over maps its windows where the same tables serve). The lines all start
  * with "faultinject: "; tests/qemu/faultinject.py reads them.
  *
  * Memory is corrupted through the direct map, with the target's lock held

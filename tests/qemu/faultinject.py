@@ -21,10 +21,11 @@ kernel's injector (kernel/debug/faultinject.c; docs/testing.md). The script:
      on the serial console gets its answer within the injector's settle time
      (init restarts what died, its watchdog what hangs), else a hang;
   5. then the injector restarts every target once more and prints the
-     final counts: the frames in use outside the kernel heap
-     and the heap's live blocks must equal the baseline's (nothing leaked),
-     and so must the process and thread counts (leaked frames: the extra
-     frames, plus the extra heap bytes in pages if blocks were left);
+     final counts: the frames in use outside the kernel heap, the page
+     tables and the heap's live blocks must equal the baseline's (nothing
+     leaked), and so must the process and thread counts (leaked frames: the
+     extra frames and page tables, plus the extra heap bytes in pages if
+     blocks were left);
   6. a command typed on the serial console must then get its answer.
 
 A kernel panic ends a boot; the next boot (next seed) goes on with the
@@ -211,13 +212,15 @@ def one_boot(args, files, check, seed, count, log_dir):
                     outside = got.get('frames outside the heap', (-1, 0))
                     blocks = got.get('heap blocks', (-1, 0))
                     hbytes = got.get('heap bytes', (-1, 0))
-                    leaked = max(0, outside[0] - outside[1])
+                    tables = got.get('page tables', (-1, 0))
+                    leaked = max(0, outside[0] - outside[1]) + max(0, tables[0] - tables[1])
                     if blocks[0] > blocks[1]:
                         leaked += max(1, -(-(hbytes[0] - hbytes[1]) // PAGE))
-                    check(leaked == 0 and outside[0] == outside[1] and blocks[0] == blocks[1]
-                          and 'not steady' not in final.group(1),
+                    check(leaked == 0 and outside[0] == outside[1] and tables[0] == tables[1]
+                          and blocks[0] == blocks[1] and 'not steady' not in final.group(1),
                           f'seed {seed}: memory back at the baseline: frames outside the heap '
-                          f'{outside[0]} ({outside[1]}), heap blocks {blocks[0]} ({blocks[1]})')
+                          f'{outside[0]} ({outside[1]}), page tables {tables[0]} ({tables[1]}), '
+                          f'heap blocks {blocks[0]} ({blocks[1]})')
                     same = [k for k in ('processes', 'threads', 'targets')
                             if k in got and got[k][0] == got[k][1]]
                     check(len(same) == 3, f'seed {seed}: processes, threads and targets back '

@@ -155,7 +155,12 @@ static uint64_t *find_leaf(struct vm_space *s, vaddr_t va, size_t *size)
 	return pt;
 }
 
-int vm_unmap_local(struct vm_space *s, vaddr_t va, size_t *size)
+/*
+ * Rewrites the leaf entry that maps va on this CPU: cleared (unmap) or, with
+ * its frame kept, given the permission bits (protect). -ERR_INVAL for a
+ * non-canonical va, -ERR_NOENT if nothing maps it; else 0 and the page's size.
+ */
+static int leaf_update(struct vm_space *s, vaddr_t va, bool clear, uint64_t bits, size_t *size)
 {
 	size_t sz = 0;
 	if (!canonical(va))
@@ -163,7 +168,8 @@ int vm_unmap_local(struct vm_space *s, vaddr_t va, size_t *size)
 	irqflags_t f = spin_lock_irqsave(&s->lock);
 	uint64_t *e = find_leaf(s, va, &sz);
 	if (e) {
-		*e = 0;
+		uint64_t keep = *e & (sz == LARGE_PAGE_SIZE ? (PTE_ADDR_LARGE | PTE_PS) : PTE_ADDR);
+		*e = clear ? 0 : keep | bits;
 		invlpg(ALIGN_DOWN(va, sz));
 	}
 	spin_unlock_irqrestore(&s->lock, f);
@@ -172,6 +178,11 @@ int vm_unmap_local(struct vm_space *s, vaddr_t va, size_t *size)
 	if (size)
 		*size = sz;
 	return 0;
+}
+
+int vm_unmap_local(struct vm_space *s, vaddr_t va, size_t *size)
+{
+	return leaf_update(s, va, true, 0, size);
 }
 
 void vm_flush_tlb(vaddr_t va, size_t len)
@@ -197,25 +208,10 @@ int vm_unmap(struct vm_space *s, vaddr_t va, size_t *size)
 int vm_protect_local(struct vm_space *s, vaddr_t va, unsigned flags, size_t *size)
 {
 	uint64_t bits;
-	size_t sz = 0;
 	int err = leaf_bits(flags, &bits);
 	if (err)
 		return err;
-	if (!canonical(va))
-		return -ERR_INVAL;
-	irqflags_t f = spin_lock_irqsave(&s->lock);
-	uint64_t *e = find_leaf(s, va, &sz);
-	if (e) {
-		uint64_t keep = *e & (sz == LARGE_PAGE_SIZE ? (PTE_ADDR_LARGE | PTE_PS) : PTE_ADDR);
-		*e = keep | bits;
-		invlpg(ALIGN_DOWN(va, sz));
-	}
-	spin_unlock_irqrestore(&s->lock, f);
-	if (!e)
-		return -ERR_NOENT;
-	if (size)
-		*size = sz;
-	return 0;
+	return leaf_update(s, va, false, bits, size);
 }
 
 int vm_protect(struct vm_space *s, vaddr_t va, unsigned flags)
