@@ -19,7 +19,8 @@ checks, against the tree:
 Test files: tests/host/*/test_*.c, tests/fuzz/fuzz_*.c, tests/kernel/kt_*.c,
 tests/user/t_*.c and tests/user/t_*/ (a program of several files), the QEMU
 case lists and scripts of tests/qemu/ (not qemu_session.py, a library, nor
-interactive.sh, which only runs three of them), the guests of tests/vmm/ and
+interactive.sh, which only runs three of them), the guests and test kernels
+of tests/vmm/ and
 tests/vmm/run.sh, tests/lab/cases.py and tests/bochs/run.sh.
 
 Prints one line per problem and a closing "N passed, N failed" (one check
@@ -51,6 +52,7 @@ TEST_GLOBS = [
     'tests/qemu/*.py',
     'tests/qemu/*.sh',
     'tests/vmm/guests/*',
+    'tests/vmm/kernels/*',
     'tests/vmm/run.sh',
     'tests/lab/cases.py',
     'tests/bochs/run.sh',

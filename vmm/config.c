@@ -15,13 +15,18 @@
 #include "err.h"
 
 const char config_usage[] =
-    "usage: orbvm --kernel BZIMAGE [--initrd FILE] [--cmdline STRING] [OPTIONS]\n"
+    "usage: orbvm --kernel KERNEL [--initrd FILE] [--cmdline STRING] [OPTIONS]\n"
     "       orbvm --real-mode FLAT.BIN [OPTIONS]\n"
     "\n"
     "Runs a virtual machine on /dev/kvm with a 16550A serial console on this terminal.\n"
     "\n"
-    "  --kernel PATH      Linux bzImage to boot (x86 boot protocol, 64-bit entry)\n"
-    "  --initrd PATH      initial ramdisk (initramfs) for the kernel\n"
+    "  --kernel PATH      kernel to boot: a Linux bzImage (64-bit entry), an ELF with a\n"
+    "                     PVH note, a Multiboot2 or a Multiboot kernel\n"
+    "  --initrd PATH      initial ramdisk (initramfs); the first module for PVH and\n"
+    "                     Multiboot kernels\n"
+    "  --module PATH[,CMDLINE]\n"
+    "                     one more boot module with its command line (PVH and\n"
+    "                     Multiboot kernels; repeatable, at most 16)\n"
     "  --cmdline STRING   kernel command line, e.g. 'console=ttyS0'\n"
     "  --real-mode PATH   flat 16-bit binary, loaded at 0x10000 and run from 1000:0000\n"
     "  --mem SIZE         guest RAM: 512M, 2G, ... (no suffix: MiB); default 256M\n"
@@ -34,6 +39,8 @@ const char config_usage[] =
     "                     notify=exit: requests run on the vCPU at each MMIO exit\n"
     "                     instead of an I/O thread woken by an ioeventfd; io=sync:\n"
     "                     preadv/pwritev one request at a time instead of io_uring\n"
+    "  --debug-exit PORT  a guest write of v to ports PORT..PORT+3 ends orbvm with\n"
+    "                     status (v << 1) | 1, as QEMU's isa-debug-exit\n"
     "  --boot-time        at exit, print when the guest wrote the boot-time marker\n"
     "                     (byte 123 to I/O port 0x3f0)\n"
     "  --help             this text\n"
@@ -42,7 +49,8 @@ const char config_usage[] =
     "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
     "Exit status: 0 guest powered off (or a --real-mode guest ran hlt), 1 error,\n"
     "  2 usage error, 3 guest reboot, 4 guest halted with nothing left to run,\n"
-    "  5 quit with Ctrl-A x, 128+N killed by signal N.\n";
+    "  5 quit with Ctrl-A x, 128+N killed by signal N; with --debug-exit, what the\n"
+    "  guest wrote.\n";
 
 int config_parse_size(const char *s, uint64_t *out)
 {
@@ -132,6 +140,21 @@ int config_parse_disk(const char *s, struct config_disk *d)
 	return 0;
 }
 
+int config_parse_module(const char *s, struct config_module *m)
+{
+	const char *comma = strchr(s, ',');
+	size_t n = comma ? (size_t)(comma - s) : strlen(s);
+	if (n == 0)
+		return err_set(ERR_INVAL, "--module '%s': empty file name", s);
+	if (n >= sizeof(m->path))
+		return err_set(ERR_INVAL, "--module: file name longer than %zu bytes",
+			       sizeof(m->path) - 1);
+	memcpy(m->path, s, n);
+	m->path[n] = 0;
+	m->cmdline = comma ? comma + 1 : "";
+	return 0;
+}
+
 /*
  * Matches argv[*i] against "--name": accepts "--name VALUE" and
  * "--name=VALUE". Returns 1 and sets *val on a match, 0 if the option is
@@ -166,7 +189,7 @@ static int config_flag(const char *arg, const char *name, bool *flag)
 
 /* The options config_parse() checks after the scan, as given. */
 struct config_args {
-	const char *mem, *cpus;
+	const char *mem, *cpus, *debug_exit;
 	bool help, version;
 };
 
@@ -182,10 +205,23 @@ static int config_add_disk(struct config *cfg, const char *disk)
 	return 0;
 }
 
+/* One --module value: parsed into the next free module slot. */
+static int config_add_module(struct config *cfg, const char *mod)
+{
+	if (cfg->num_modules == CONFIG_MAX_MODULES)
+		return err_set(ERR_INVAL, "too many --module options (at most %d)",
+			       CONFIG_MAX_MODULES);
+	int r = config_parse_module(mod, &cfg->modules[cfg->num_modules]);
+	if (r < 0)
+		return r;
+	cfg->num_modules++;
+	return 0;
+}
+
 /* Walks argv once: flags, options with values, and nothing else. */
 static int config_scan(int argc, char *const argv[], struct config *cfg, struct config_args *args)
 {
-	const char *disk = NULL;
+	const char *disk = NULL, *mod = NULL;
 	int r;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -198,13 +234,19 @@ static int config_scan(int argc, char *const argv[], struct config *cfg, struct 
 		    (r = config_match(argc, argv, &i, "--cmdline", &cfg->cmdline)) ||
 		    (r = config_match(argc, argv, &i, "--real-mode", &cfg->realmode_path)) ||
 		    (r = config_match(argc, argv, &i, "--mem", &args->mem)) ||
-		    (r = config_match(argc, argv, &i, "--cpus", &args->cpus))) {
+		    (r = config_match(argc, argv, &i, "--cpus", &args->cpus)) ||
+		    (r = config_match(argc, argv, &i, "--debug-exit", &args->debug_exit))) {
 			if (r < 0)
 				return r;
 			continue;
 		}
 		if ((r = config_match(argc, argv, &i, "--disk", &disk))) {
 			if (r < 0 || (r = config_add_disk(cfg, disk)) < 0)
+				return r;
+			continue;
+		}
+		if ((r = config_match(argc, argv, &i, "--module", &mod))) {
+			if (r < 0 || (r = config_add_module(cfg, mod)) < 0)
 				return r;
 			continue;
 		}
@@ -237,8 +279,9 @@ static int config_check_guest(struct config *cfg)
 	if (!cfg->kernel_path && !cfg->realmode_path)
 		return err_set(ERR_INVAL,
 			       "nothing to run: give --kernel or --real-mode (try --help)");
-	if (cfg->realmode_path && (cfg->initrd_path || cfg->cmdline || cfg->num_disks))
-		return err_set(ERR_INVAL, "--initrd, --cmdline and --disk need --kernel");
+	if (cfg->realmode_path &&
+	    (cfg->initrd_path || cfg->cmdline || cfg->num_disks || cfg->num_modules))
+		return err_set(ERR_INVAL, "--initrd, --cmdline, --disk and --module need --kernel");
 	const char *files[] = {cfg->kernel_path, cfg->initrd_path, cfg->realmode_path};
 	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
 		if (files[k] && !files[k][0])
@@ -267,6 +310,22 @@ static int config_set_mem(struct config *cfg, const char *mem)
 	return 0;
 }
 
+/* --debug-exit PORT: decimal or 0x hex, with room for its four ports. */
+static int config_set_debug_exit(struct config *cfg, const char *port)
+{
+	if (!port)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(port, &end, 0);
+	if (!isdigit((unsigned char)port[0]) || *end || errno || v > 0xffff - 3)
+		return err_set(ERR_INVAL,
+			       "bad --debug-exit value '%s': expected a port such as 0xf4", port);
+	cfg->debug_exit = true;
+	cfg->debug_exit_port = (uint16_t)v;
+	return 0;
+}
+
 int config_parse(int argc, char *const argv[], struct config *cfg)
 {
 	struct config_args args = {0};
@@ -282,7 +341,8 @@ int config_parse(int argc, char *const argv[], struct config *cfg)
 	if (args.version)
 		return CONFIG_VERSION;
 	if ((r = config_check_cpus(args.cpus)) < 0 || (r = config_check_guest(cfg)) < 0 ||
-	    (r = config_set_mem(cfg, args.mem)) < 0)
+	    (r = config_set_mem(cfg, args.mem)) < 0 ||
+	    (r = config_set_debug_exit(cfg, args.debug_exit)) < 0)
 		return r;
 	return CONFIG_RUN;
 }

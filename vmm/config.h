@@ -7,7 +7,9 @@
  * Invariant after a successful CONFIG_RUN: exactly one of kernel_path and
  * realmode_path is set, mem_size is a multiple of 1 MiB within
  * [CONFIG_MEM_MIN, CONFIG_MEM_MAX], cpus == 1, num_disks <= CONFIG_MAX_DISKS
- * and each disk has a non-empty path.
+ * and each disk has a non-empty path, num_modules <= CONFIG_MAX_MODULES
+ * with non-empty paths and only with --kernel, and debug_exit_port + 3 fits
+ * in the 16-bit port space.
  */
 #ifndef ORBVM_CONFIG_H
 #define ORBVM_CONFIG_H
@@ -20,8 +22,15 @@
 #define CONFIG_MEM_DEFAULT	(256ull << 20) /* Linux guests */
 #define CONFIG_MEM_DEFAULT_REAL (16ull << 20)  /* --real-mode guests */
 
-#define CONFIG_MAX_DISKS 4
-#define CONFIG_PATH_MAX	 1024
+#define CONFIG_MAX_DISKS   4
+#define CONFIG_MAX_MODULES 16
+#define CONFIG_PATH_MAX	   1024
+
+/* One --module PATH[,CMDLINE]: a boot module for a PVH or Multiboot kernel. */
+struct config_module {
+	char path[CONFIG_PATH_MAX];
+	const char *cmdline; /* the text after the first comma (inside argv), or "" */
+};
 
 /* One --disk PATH[,ro][,cache=unsafe][,notify=exit][,io=sync]. */
 struct config_disk {
@@ -42,6 +51,10 @@ struct config {
 	bool boot_time;		   /* --boot-time: print boot-time markers at exit */
 	unsigned num_disks;	   /* --disk, in order: /dev/vda, /dev/vdb, ... */
 	struct config_disk disks[CONFIG_MAX_DISKS];
+	unsigned num_modules; /* --module, in order, after the --initrd module */
+	struct config_module modules[CONFIG_MAX_MODULES];
+	bool debug_exit;	  /* --debug-exit PORT given */
+	uint16_t debug_exit_port; /* its first port (PORT..PORT+3) */
 };
 
 enum config_action {
@@ -69,6 +82,10 @@ int config_parse_size(const char *s, uint64_t *out);
  * -ERR_INVAL with a one-line message.
  */
 int config_parse_disk(const char *s, struct config_disk *d);
+
+/* Parses one --module value "PATH[,CMDLINE]" (the command line may hold
+ * commas). Returns 0 or -ERR_INVAL with a one-line message. */
+int config_parse_module(const char *s, struct config_module *m);
 
 /* The usage text printed by --help. */
 extern const char config_usage[];

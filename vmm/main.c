@@ -23,11 +23,13 @@
 #include "acpi/acpi.h"
 #include "boot/boot_params.h"
 #include "boot/bzimage.h"
+#include "boot/kload.h"
 #include "boot/layout.h"
 #include "boot/realmode.h"
 #include "bus.h"
 #include "config.h"
 #include "devices/acpi_pm.h"
+#include "devices/debug_exit.h"
 #include "devices/debug_port.h"
 #include "devices/disks.h"
 #include "devices/i8042.h"
@@ -51,9 +53,11 @@
 struct machine {
 	const struct config *cfg;
 	/* Inputs, checked and planned before the VM exists. */
-	uint8_t *image; /* kernel bzImage or real-mode binary */
+	uint8_t *image; /* kernel file or real-mode binary */
 	size_t image_len;
+	bool is_bzimage; /* else a PVH or Multiboot kernel (kl) */
 	struct bzimage bz;
+	struct kload kl;
 	struct boot_layout layout;
 	int initrd_fd;
 	uint64_t initrd_size;
@@ -66,6 +70,7 @@ struct machine {
 	struct i8042 i8042;
 	struct acpi_pm pm;
 	struct debug_port debug;
+	struct debug_exit debug_exit;
 	struct disks disks;
 	struct vcpu vcpu;
 	struct terminal term;
@@ -115,6 +120,28 @@ out:
 	return r;
 }
 
+/* Prefixes the current error message with the kernel's path. */
+static int machine_kernel_error(struct machine *m, int r)
+{
+	char why[400];
+	snprintf(why, sizeof(why), "%s", err_msg());
+	return err_set(-r, "%s: %s", m->cfg->kernel_path, why);
+}
+
+/* A PVH or Multiboot kernel, its modules and boot information: kload.c. */
+static int machine_plan_kimage(struct machine *m)
+{
+	int r = kload_plan(&m->kl, m->image, m->image_len, m->cfg);
+	if (r == KIMAGE_NOT_RECOGNISED) {
+		bzimage_parse(m->image, m->image_len, &m->bz); /* for its "not a bzImage" */
+		char why[300];
+		snprintf(why, sizeof(why), "%s", err_msg());
+		return err_set(ERR_FORMAT, "%s: %s; nor an ELF or Multiboot kernel",
+			       m->cfg->kernel_path, why);
+	}
+	return r;
+}
+
 /* Kernel, command line and initrd: parse, size-check and place them. */
 static int machine_plan_linux(struct machine *m)
 {
@@ -122,11 +149,15 @@ static int machine_plan_linux(struct machine *m)
 	int r = read_file(c->kernel_path, "kernel", &m->image, &m->image_len);
 	if (r < 0)
 		return r;
-	if ((r = bzimage_parse(m->image, m->image_len, &m->bz)) < 0) {
-		char why[400];
-		snprintf(why, sizeof(why), "%s", err_msg());
-		return err_set(-r, "%s: %s", c->kernel_path, why);
-	}
+	m->is_bzimage = bzimage_signature(m->image, m->image_len);
+	if (!m->is_bzimage)
+		return machine_plan_kimage(m);
+	if ((r = bzimage_parse(m->image, m->image_len, &m->bz)) < 0)
+		return machine_kernel_error(m, r);
+	if (c->num_modules)
+		return err_set(ERR_INVAL,
+			       "%s is a bzImage: --module needs a PVH or Multiboot kernel",
+			       c->kernel_path);
 	if (c->initrd_path) {
 		m->initrd_fd = open(c->initrd_path, O_RDONLY | O_CLOEXEC);
 		struct stat st;
@@ -176,22 +207,42 @@ static int machine_load_initrd(struct machine *m)
 	return 0;
 }
 
+/* The ACPI tables at ACPI_TABLES_ADDR (the RSDP is acpi->offset[ACPI_RSDP] in). */
+static int machine_load_acpi(struct machine *m, struct acpi_blob *acpi)
+{
+	struct acpi_mmio_dev devs[CONFIG_MAX_DISKS];
+	unsigned ndevs = disks_acpi(&m->disks, devs);
+	int r = acpi_build_devs(acpi, ACPI_TABLES_ADDR, devs, ndevs);
+	return r < 0 ? r : mem_write(&m->vm.mem, ACPI_TABLES_ADDR, acpi->data, acpi->len);
+}
+
+/* A PVH or Multiboot kernel: ACPI tables, then everything kload.c places. */
+static int machine_load_kimage(struct machine *m)
+{
+	static struct acpi_blob acpi;
+	int r = machine_load_acpi(m, &acpi);
+	if (r < 0)
+		return r;
+	return kload_load(&m->kl, &m->vm.mem, m->image, m->cfg,
+			  ACPI_TABLES_ADDR + acpi.offset[ACPI_RSDP],
+			  acpi.data + acpi.offset[ACPI_RSDP]);
+}
+
 /* Kernel code, command line, initrd, ACPI tables, zero page, page tables, GDT. */
 static int machine_load_linux(struct machine *m)
 {
 	struct guest_mem *mem = &m->vm.mem;
 	const struct boot_layout *l = &m->layout;
 	int r;
+	if (!m->is_bzimage)
+		return machine_load_kimage(m);
 	if ((r = mem_write(mem, l->kernel_addr, bzimage_pm_code(&m->bz), m->bz.pm_size)) < 0 ||
 	    (r = mem_write(mem, l->cmdline_addr, m->cfg->cmdline, l->cmdline_len + 1)) < 0)
 		return r;
 	if (m->initrd_size && (r = machine_load_initrd(m)) < 0)
 		return r;
 	static struct acpi_blob acpi;
-	struct acpi_mmio_dev devs[CONFIG_MAX_DISKS];
-	unsigned ndevs = disks_acpi(&m->disks, devs);
-	if ((r = acpi_build_devs(&acpi, ACPI_TABLES_ADDR, devs, ndevs)) < 0 ||
-	    (r = mem_write(mem, ACPI_TABLES_ADDR, acpi.data, acpi.len)) < 0)
+	if ((r = machine_load_acpi(m, &acpi)) < 0)
 		return r;
 	static struct boot_params bp;
 	boot_params_build(&bp, &m->bz, l, m->cfg->mem_size,
@@ -222,6 +273,7 @@ static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 	i8042_init(&m->i8042, &m->stop);
 	acpi_pm_init(&m->pm, &m->stop);
 	debug_port_init(&m->debug, start_ns);
+	debug_exit_init(&m->debug_exit, &m->stop);
 	if ((r = bus_register(b, BUS_PIO, SERIAL_COM1_BASE, 8, serial_io, &m->uart, "COM1")) < 0 ||
 	    (r = bus_register(b, BUS_PIO, RTC_PORT, 2, rtc_io, &m->rtc, "rtc")) < 0 ||
 	    (r = bus_register(b, BUS_PIO, I8042_DATA_PORT, 1, i8042_data_io, &m->i8042,
@@ -232,6 +284,10 @@ static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 			      "acpi sleep")) < 0 ||
 	    (r = bus_register(b, BUS_PIO, DEBUG_PORT, 1, debug_port_io, &m->debug,
 			      "boot-time marker")) < 0)
+		return r;
+	if (m->cfg->debug_exit &&
+	    (r = bus_register(b, BUS_PIO, m->cfg->debug_exit_port, DEBUG_EXIT_PORTS, debug_exit_io,
+			      &m->debug_exit, "--debug-exit")) < 0)
 		return r;
 	return disks_attach(&m->disks, &m->vm, b);
 }
@@ -252,6 +308,9 @@ static int machine_setup_vcpu(struct machine *m)
 	if (m->cfg->realmode_path) {
 		realmode_cpu_state(&sregs, &regs);
 		v->ctx.hlt_ends_guest = true;
+	} else if (!m->is_bzimage) {
+		kload_cpu_state(&m->kl, &sregs, &regs);
+		v->check_halt = true;
 	} else {
 		cpu_setup_long_mode_sregs(&sregs);
 		memset(&regs, 0, sizeof(regs));
@@ -321,6 +380,7 @@ static void machine_init(struct machine *m, const struct config *cfg)
 {
 	m->cfg = cfg;
 	m->initrd_fd = -1;
+	kload_init(&m->kl);
 	m->vm.kvm_fd = m->vm.vm_fd = m->vcpu.fd = -1;
 	m->loop.signal_fd = m->loop.done_fd = m->loop.room_fd = -1;
 }
@@ -345,6 +405,7 @@ static void machine_drop_inputs(struct machine *m)
 		close(m->initrd_fd);
 		m->initrd_fd = -1;
 	}
+	kload_close(&m->kl);
 }
 
 /* The guest image in guest memory; the host copies are given back either way. */

@@ -4,8 +4,9 @@
  * Devices (i8042 reset, ACPI sleep register), the vCPU loop and the terminal
  * (Ctrl-A x) request a stop by storing a reason; the vCPU loop sees it after
  * the current exit is handled (or after a kick) and returns it. The first
- * request wins. The numeric values are orbvm's exit statuses and are
- * documented in docs/orbvm.md and --help: never renumber them.
+ * request wins. A guest-chosen status (vmm_stop_request_status) is carried
+ * the same way, as a value outside the enum's names. The numeric values are orbvm's exit statuses
+ * and are documented in docs/orbvm.md and --help: never renumber them.
  */
 #ifndef ORBVM_STOP_H
 #define ORBVM_STOP_H
@@ -30,6 +31,16 @@ static inline int vmm_stop_request(struct vmm_stop *s, enum vmm_status why)
 {
 	int expected = 0;
 	return atomic_compare_exchange_strong(&s->requested, &expected, 1 + (int)why);
+}
+
+/*
+ * Requests a stop with an exit status the guest chose (--debug-exit), 0..255.
+ * It may equal one of the values above, as with QEMU's isa-debug-exit.
+ */
+static inline int vmm_stop_request_status(struct vmm_stop *s, unsigned status)
+{
+	int expected = 0;
+	return atomic_compare_exchange_strong(&s->requested, &expected, 1 + (int)(status & 0xff));
 }
 
 /* True and *why set if a stop was requested. */

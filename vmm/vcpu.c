@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -151,6 +152,17 @@ static void vcpu_check_halted(struct vcpu *v)
 		vmm_stop_request(v->ctx.stop, VMM_STATUS_HALT);
 }
 
+/* Adds where the guest was to an exit error ("... at RIP 0x..."), for diagnosis. */
+static int vcpu_error_at(struct vcpu *v, int r)
+{
+	struct kvm_regs regs;
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+		return r;
+	char why[400];
+	snprintf(why, sizeof(why), "%s", err_msg());
+	return err_set(-r, "%s at RIP 0x%llx", why, (unsigned long long)regs.rip);
+}
+
 int vcpu_run(struct vcpu *v)
 {
 	enum vmm_status why;
@@ -168,7 +180,7 @@ int vcpu_run(struct vcpu *v)
 		}
 		int r = vcpu_handle_exit(&v->ctx, v->run, v->run_size);
 		if (r < 0)
-			return r;
+			return vcpu_error_at(v, r);
 	}
 	atomic_store(&vcpu_kick_run, NULL);
 	return (int)why;

@@ -6,6 +6,10 @@
 #   $(BUILD)/vmm/boot-marker           static Linux program writing the boot-time marker
 #   $(BUILD)/vmm/blkbench              static Linux program: O_DIRECT disk benchmark (bench-vm)
 #                                      (for guest initramfs images)
+#   $(BUILD)/vmm/test-kernels/*       the test kernels tests/vmm/run.sh boots: pvh.elf (ELF32 with
+#                                      a PVH note), mb2.elf (Multiboot2 ELF32), mb1.bin (Multiboot
+#                                      a.out kludge), from tests/vmm/kernels/
+#   make run-orbvm                     boots Orbital's shell in orbvm on this host's /dev/kvm
 #   make test-vmm                      KVM smoke and bad-input tests (tests/vmm/run.sh)
 
 VMM_SRCS := $(sort $(shell find vmm -name '*.c' -not -path 'vmm/guests/*'))
@@ -42,17 +46,36 @@ $(BUILD)/vmm/blkbench: vmm/guests/blkbench.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $@ $<
 
+# Test kernels for the PVH and Multiboot loaders (32-bit, assembled through the C
+# preprocessor for check.inc).
+VMM_TEST_KERNELS := $(BUILD)/vmm/test-kernels/pvh.elf $(BUILD)/vmm/test-kernels/mb2.elf \
+	$(BUILD)/vmm/test-kernels/mb1.bin
+
+$(BUILD)/vmm/test-kernels/%.o: tests/vmm/kernels/%.S tests/vmm/kernels/check.inc
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -c -o $@ $<
+
+$(BUILD)/vmm/test-kernels/%.elf: $(BUILD)/vmm/test-kernels/%.o tests/vmm/kernels/elf.ld
+	$(LD) -m elf_i386 -T tests/vmm/kernels/elf.ld -e $(if $(filter pvh,$*),pvh_entry,_start) -o $@ $<
+
+$(BUILD)/vmm/test-kernels/mb1.bin: $(BUILD)/vmm/test-kernels/mb1.o tests/vmm/kernels/mb1.ld
+	$(LD) -m elf_i386 -T tests/vmm/kernels/mb1.ld --oformat binary -o $@ $<
+
 -include $(VMM_OBJS:.o=.d)
 
-.PHONY: orbvm test-vmm
+.PHONY: orbvm test-vmm run-orbvm
 orbvm: $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin $(BUILD)/vmm/boot-marker \
-	$(BUILD)/vmm/blkbench
+	$(BUILD)/vmm/blkbench $(VMM_TEST_KERNELS)
+
+# Orbital's shell in orbvm (PVH, the boot archive as the first module; Ctrl-A x quits).
+run-orbvm: $(BUILD)/orbvm $(BUILD)/orbital.elf $(BUILD)/bootfs.cpio
+	@bash tools/run-orbvm.sh $(BUILD)
 
 test-vmm: orbvm
 	@bash tests/vmm/run.sh $(BUILD)
 
 ALL_EXTRA += $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin \
-	$(BUILD)/vmm/boot-marker $(BUILD)/vmm/blkbench
+	$(BUILD)/vmm/boot-marker $(BUILD)/vmm/blkbench $(VMM_TEST_KERNELS)
 
 # virtio (vmm/virtio/: virtqueue walker, virtio-mmio transport, virtio-blk and
 # its file backend) is compiled into orbvm through VMM_SRCS's `find vmm`

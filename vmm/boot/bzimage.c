@@ -112,6 +112,11 @@ static int bz_check_placement(const struct bzimage *bz)
 	return 0;
 }
 
+bool bzimage_signature(const uint8_t *img, size_t len)
+{
+	return len >= BZ_HDR_END && bz_le(img, 0x202, 4) == 0x53726448; /* "HdrS" */
+}
+
 int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
 {
 	*bz = (struct bzimage){.image = img, .image_len = len};

@@ -43,6 +43,10 @@ struct bzimage {
 	uint32_t init_size; /* memory the kernel needs from its load address */
 };
 
+/* True if the file carries the boot protocol's "HdrS" signature (then it is
+ * judged as a bzImage, not as an ELF or Multiboot kernel). */
+bool bzimage_signature(const uint8_t *image, size_t len);
+
 /* Returns 0, or -ERR_FORMAT with a message naming the problem. */
 int bzimage_parse(const uint8_t *image, size_t len, struct bzimage *bz);
 

@@ -7,11 +7,15 @@
  *   0x08ff0  initial stack top for the 64-bit entry (unused by Linux)
  *   0x09000  PML4, 0x0a000 PDPT, 0x0b000..0x0efff four page directories
  *   0x10000  --real-mode binary (segment 0x1000), up to the EBDA
- *   0x20000  kernel command line (Linux guests)
+ *   0x20000  kernel command line (all kernels)
+ *   0x30000  boot information of PVH and Multiboot kernels, up to 0x9f000
+ *            (kimage.h: KIMAGE_INFO_ADDR)
  *   0x9fc00  EBDA, then VGA/ROM area: reserved up to 1 MiB
  *   0xe0000  ACPI tables (RSDP first)
  *   1 MiB+   RAM; the kernel at its pref_address (normally 16 MiB), the
- *            initrd as high as allowed below min(initrd_addr_max, low RAM end)
+ *            initrd as high as allowed below min(initrd_addr_max, low RAM end);
+ *            PVH/Multiboot kernels where their headers say (at or above
+ *            1 MiB), their modules page-aligned from the top of low RAM down
  */
 #ifndef ORBVM_BOOT_LAYOUT_H
 #define ORBVM_BOOT_LAYOUT_H

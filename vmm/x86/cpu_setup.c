@@ -74,6 +74,15 @@ int cpu_setup_gdt(struct guest_mem *m)
 	return mem_write(m, BOOT_GDT_ADDR, gdt, sizeof(gdt));
 }
 
+int cpu_setup_gdt32(const struct guest_mem *m)
+{
+	const uint64_t gdt[4] = {
+	    0, 0, 0x00cf9b000000ffffull, /* 0x10: flat 32-bit code, present, DPL 0 */
+	    0x00cf93000000ffffull,	 /* 0x18: flat data */
+	};
+	return mem_write(m, BOOT_GDT_ADDR, gdt, sizeof(gdt));
+}
+
 static struct kvm_segment cpu_seg(uint16_t sel, uint8_t type, uint8_t l, uint8_t db)
 {
 	return (struct kvm_segment){.base = 0,
@@ -103,6 +112,24 @@ void cpu_setup_long_mode_sregs(struct kvm_sregs *s)
 	s->cr3 = BOOT_PML4_ADDR;
 	s->cr4 = CR4_PAE;
 	s->efer = EFER_LME | EFER_LMA;
+}
+
+void cpu_setup_protected_mode_sregs(struct kvm_sregs *s)
+{
+	s->cs = cpu_seg(BOOT_CS, 0xb, 0, 1);
+	s->ds = s->es = s->fs = s->gs = s->ss = cpu_seg(BOOT_DS, 0x3, 0, 1);
+	/* A busy 32-bit TSS in TR, as the PVH entry state asks (base 0, limit 0x67). */
+	s->tr = (struct kvm_segment){
+	    .base = 0, .limit = 0x67, .selector = 0, .type = 0xb, .present = 1, .s = 0};
+	s->ldt = (struct kvm_segment){.type = 0x2, .present = 1, .limit = 0xffff, .s = 0};
+	s->gdt.base = BOOT_GDT_ADDR;
+	s->gdt.limit = 4 * 8 - 1;
+	s->idt.base = 0;
+	s->idt.limit = 0;
+	s->cr0 = CR0_PE | CR0_ET;
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->efer = 0;
 }
 
 void cpu_setup_adjust_cpuid_entry(struct kvm_cpuid_entry2 *e)

@@ -1,5 +1,6 @@
 /*
- * x86 state for a Linux guest's 64-bit entry, per the boot protocol: page
+ * x86 state for a Linux guest's 64-bit entry (and, below, the 32-bit entry
+ * of PVH and Multiboot kernels), per the boot protocol: page
  * tables identity-mapping the first 4 GiB with 2 MiB pages, a GDT with the
  * boot protocol's __BOOT_CS (0x10) and __BOOT_DS (0x18), long mode on,
  * interrupts off, RIP at the kernel's 64-bit entry, RSI at the zero page.
@@ -26,6 +27,15 @@ int cpu_setup_page_tables(struct guest_mem *m);
 int cpu_setup_gdt(struct guest_mem *m);
 /* Fills the long-mode segment and control registers (no ioctl). */
 void cpu_setup_long_mode_sregs(struct kvm_sregs *sregs);
+
+/*
+ * The 32-bit entry of PVH and Multiboot kernels: a GDT at BOOT_GDT_ADDR
+ * with a flat 32-bit code segment at BOOT_CS and flat data at BOOT_DS, and
+ * protected mode with paging off (CR0 = PE | ET, CR4 = EFER = 0), a 32-bit
+ * TSS in TR, no IDT.
+ */
+int cpu_setup_gdt32(const struct guest_mem *m);
+void cpu_setup_protected_mode_sregs(struct kvm_sregs *sregs);
 
 /*
  * Installs CPUID (from KVM_GET_SUPPORTED_CPUID on kvm_fd, adjusted), MSRs,

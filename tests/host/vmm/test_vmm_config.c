@@ -50,6 +50,45 @@ static void test_all_options(void **state)
 	assert_true(cfg.boot_time);
 }
 
+static void test_modules_and_debug_exit(void **state)
+{
+	(void)state;
+	char *argv[] = {"orbvm",	"--kernel", "k", "--module", "m0", "--module=m1,a=1,b=2",
+			"--debug-exit", "0xf4"};
+	assert_int_equal(config_parse(ARGC(argv), argv, &cfg), CONFIG_RUN);
+	assert_int_equal(cfg.num_modules, 2);
+	assert_string_equal(cfg.modules[0].path, "m0");
+	assert_string_equal(cfg.modules[0].cmdline, "");
+	assert_string_equal(cfg.modules[1].path, "m1");
+	assert_string_equal(cfg.modules[1].cmdline, "a=1,b=2");
+	assert_true(cfg.debug_exit);
+	assert_int_equal(cfg.debug_exit_port, 0xf4);
+	char *dec[] = {"orbvm", "--real-mode", "r", "--debug-exit", "1281"};
+	assert_int_equal(config_parse(ARGC(dec), dec, &cfg), CONFIG_RUN);
+	assert_int_equal(cfg.debug_exit_port, 0x501);
+	char *bad1[] = {"orbvm", "--kernel", "k", "--debug-exit", "0xfffd"};
+	assert_int_equal(config_parse(ARGC(bad1), bad1, &cfg), -ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "bad --debug-exit"));
+	char *bad2[] = {"orbvm", "--kernel", "k", "--debug-exit", "port"};
+	assert_int_equal(config_parse(ARGC(bad2), bad2, &cfg), -ERR_INVAL);
+	char *bad3[] = {"orbvm", "--real-mode", "r", "--module", "m"};
+	assert_int_equal(config_parse(ARGC(bad3), bad3, &cfg), -ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "need --kernel"));
+	char *bad4[] = {"orbvm", "--kernel", "k", "--module", ",x"};
+	assert_int_equal(config_parse(ARGC(bad4), bad4, &cfg), -ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "empty file name"));
+	char *many[2 + 2 * (CONFIG_MAX_MODULES + 1)];
+	many[0] = "orbvm";
+	many[1] = "--kernel=k";
+	for (int i = 0; i <= CONFIG_MAX_MODULES; i++) {
+		many[2 + 2 * i] = "--module";
+		many[3 + 2 * i] = "m";
+	}
+	assert_int_equal(config_parse(ARGC(many), many, &cfg), -ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "too many --module"));
+	assert_one_line_error();
+}
+
 static void test_realmode_default_mem(void **state)
 {
 	(void)state;
@@ -226,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kernel_defaults),
 	    cmocka_unit_test(test_all_options),
+	    cmocka_unit_test(test_modules_and_debug_exit),
 	    cmocka_unit_test(test_realmode_default_mem),
 	    cmocka_unit_test(test_help_version),
 	    cmocka_unit_test(test_sizes),

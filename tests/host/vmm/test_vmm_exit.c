@@ -13,6 +13,7 @@
 
 #include "bus.h"
 #include "devices/acpi_pm.h"
+#include "devices/debug_exit.h"
 #include "devices/debug_port.h"
 #include "devices/i8042.h"
 #include "devices/serial.h"
@@ -29,6 +30,7 @@ static struct serial uart;
 static struct i8042 kbd;
 static struct acpi_pm pm;
 static struct debug_port dbg;
+static struct debug_exit dexit;
 static struct vcpu_exit_ctx ctx;
 static char out[256];
 static size_t out_len;
@@ -74,6 +76,10 @@ static int setup(void **state)
 	i8042_init(&kbd, &stop);
 	acpi_pm_init(&pm, &stop);
 	debug_port_init(&dbg, debug_port_now_ns());
+	debug_exit_init(&dexit, &stop);
+	assert_int_equal(bus_register(&bus, BUS_PIO, 0xf4, DEBUG_EXIT_PORTS, debug_exit_io, &dexit,
+				      "debug-exit"),
+			 0);
 	assert_int_equal(bus_register(&bus, BUS_PIO, SERIAL_COM1_BASE, 8, serial_io, &uart, "COM1"),
 			 0);
 	assert_int_equal(
@@ -226,6 +232,31 @@ static void test_acpi_s5_is_poweroff(void **state)
 	assert_int_equal(stopped(), VMM_STATUS_POWEROFF);
 }
 
+/* --debug-exit: status (v << 1) | 1 of the value written, cut to 8 bits, as QEMU's. */
+static void test_debug_exit(void **state)
+{
+	(void)state;
+	uint8_t v = 0;
+	io_exit(0xf4, KVM_EXIT_IO_IN, 1, 1, NULL); /* a read stops nothing */
+	assert_int_equal(vcpu_handle_exit(&ctx, run, RUN_SIZE), 0);
+	assert_int_equal(run_area[4096], 0xff);
+	io_exit(0xf4, KVM_EXIT_IO_OUT, 1, 1, "\x10"); /* Orbital's pass: 33 */
+	assert_int_equal(vcpu_handle_exit(&ctx, run, RUN_SIZE), 1);
+	assert_int_equal(stopped(), 33);
+	atomic_store(&stop.requested, 0);
+	io_exit(0xf6, KVM_EXIT_IO_OUT, 2, 1, "\x12\x00"); /* any of the four ports: 37 */
+	assert_int_equal(vcpu_handle_exit(&ctx, run, RUN_SIZE), 1);
+	assert_int_equal(stopped(), 37);
+	atomic_store(&stop.requested, 0);
+	io_exit(0xf4, KVM_EXIT_IO_OUT, 4, 1, "\xff\xff\xff\xff"); /* (v << 1) | 1 = 0xff */
+	assert_int_equal(vcpu_handle_exit(&ctx, run, RUN_SIZE), 1);
+	assert_int_equal(stopped(), 0xff);
+	atomic_store(&stop.requested, 0);
+	io_exit(0xf4, KVM_EXIT_IO_OUT, 1, 1, &v); /* 0 gives 1, as in QEMU */
+	assert_int_equal(vcpu_handle_exit(&ctx, run, RUN_SIZE), 1);
+	assert_int_equal(stopped(), 1);
+}
+
 static void test_hlt_and_shutdown(void **state)
 {
 	(void)state;
@@ -298,6 +329,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_i8042_reset_is_reboot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_acpi_s5_is_poweroff, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hlt_and_shutdown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_debug_exit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_boot_time_marker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bus_register_rules, setup, teardown),
 	};
