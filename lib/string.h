@@ -11,18 +11,6 @@
 
 #ifdef ORB_HOSTED
 #include <string.h>
-/* glibc 2.36 has no strlcpy; the hosted build gets the kernel's semantics here. */
-static inline size_t orb_strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t n = strlen(src);
-	if (size) {
-		size_t c = n < size - 1 ? n : size - 1;
-		memcpy(dst, src, c);
-		dst[c] = 0;
-	}
-	return n;
-}
-#define strlcpy orb_strlcpy
 #else
 #include "lib/types.h"
 
@@ -39,6 +27,25 @@ char *strchr(const char *s, int c);
 char *strstr(const char *hay, const char *needle);
 /* Copies at most size-1 characters and always NUL-terminates (size > 0); returns strlen(src). */
 size_t strlcpy(char *dst, const char *src, size_t size);
+#endif
+
+/*
+ * strlcpy's one definition. The kernel and user space export it as strlcpy
+ * (lib/string.c); the hosted build, whose C library (glibc 2.36) has none,
+ * uses it under that name directly.
+ */
+static inline size_t lib_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+	if (size) {
+		size_t c = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, c);
+		dst[c] = 0;
+	}
+	return n;
+}
+#ifdef ORB_HOSTED
+#define strlcpy lib_strlcpy
 #endif
 
 #endif
