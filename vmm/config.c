@@ -31,7 +31,9 @@ const char config_usage[] =
     "  --real-mode PATH   flat 16-bit binary, loaded at 0x10000 and run from 1000:0000\n"
     "  --mem SIZE         guest RAM: 512M, 2G, ... (no suffix: MiB); default 256M\n"
     "                     (16M for --real-mode); 16M..256G, a multiple of 1M\n"
-    "  --cpus N           number of vCPUs; only 1 is supported\n"
+    "  --cpus N           number of vCPUs, 1..64 (default 1; more than 1 needs\n"
+    "                     --kernel): vCPU 0 boots, the others wait for INIT/SIPI\n"
+    "  --pin              run vCPU i's thread on host CPU i mod (number of CPUs)\n"
     "  --disk PATH[,ro][,cache=unsafe][,notify=exit][,io=sync]\n"
     "                     a raw disk image as a virtio-blk device (/dev/vda, /dev/vdb,\n"
     "                     ... in order; at most 4); ro: read-only (opened read-only,\n"
@@ -227,7 +229,8 @@ static int config_scan(int argc, char *const argv[], struct config *cfg, struct 
 		const char *a = argv[i];
 		if (config_flag(a, "--help", &args->help) || config_flag(a, "-h", &args->help) ||
 		    config_flag(a, "--version", &args->version) ||
-		    config_flag(a, "--boot-time", &cfg->boot_time))
+		    config_flag(a, "--boot-time", &cfg->boot_time) ||
+		    config_flag(a, "--pin", &cfg->pin))
 			continue;
 		if ((r = config_match(argc, argv, &i, "--kernel", &cfg->kernel_path)) ||
 		    (r = config_match(argc, argv, &i, "--initrd", &cfg->initrd_path)) ||
@@ -257,7 +260,9 @@ static int config_scan(int argc, char *const argv[], struct config *cfg, struct 
 	return 0;
 }
 
-static int config_check_cpus(const char *cpus)
+/* --cpus N: 1..CONFIG_MAX_CPUS, and more than one only for --kernel guests
+ * (a --real-mode VM has no in-kernel local APICs to start the others). */
+static int config_set_cpus(struct config *cfg, const char *cpus)
 {
 	if (!cpus)
 		return 0;
@@ -266,8 +271,12 @@ static int config_check_cpus(const char *cpus)
 	long n = strtol(cpus, &end, 10);
 	if (!isdigit((unsigned char)cpus[0]) || *end || errno || n < 1)
 		return err_set(ERR_INVAL, "bad --cpus value '%s': expected a number", cpus);
-	if (n != 1)
-		return err_set(ERR_INVAL, "--cpus %ld: only 1 vCPU is supported", n);
+	if (n > CONFIG_MAX_CPUS)
+		return err_set(ERR_INVAL, "--cpus %ld: at most %d vCPUs", n, CONFIG_MAX_CPUS);
+	if (n > 1 && cfg->realmode_path)
+		return err_set(ERR_INVAL, "--cpus %ld needs --kernel (--real-mode runs one vCPU)",
+			       n);
+	cfg->cpus = (unsigned)n;
 	return 0;
 }
 
@@ -340,7 +349,7 @@ int config_parse(int argc, char *const argv[], struct config *cfg)
 		return CONFIG_HELP;
 	if (args.version)
 		return CONFIG_VERSION;
-	if ((r = config_check_cpus(args.cpus)) < 0 || (r = config_check_guest(cfg)) < 0 ||
+	if ((r = config_check_guest(cfg)) < 0 || (r = config_set_cpus(cfg, args.cpus)) < 0 ||
 	    (r = config_set_mem(cfg, args.mem)) < 0 ||
 	    (r = config_set_debug_exit(cfg, args.debug_exit)) < 0)
 		return r;

@@ -6,7 +6,8 @@
  * besides err_set() (no printing, no exit), so tests drive it directly.
  * Invariant after a successful CONFIG_RUN: exactly one of kernel_path and
  * realmode_path is set, mem_size is a multiple of 1 MiB within
- * [CONFIG_MEM_MIN, CONFIG_MEM_MAX], cpus == 1, num_disks <= CONFIG_MAX_DISKS
+ * [CONFIG_MEM_MIN, CONFIG_MEM_MAX], 1 <= cpus <= CONFIG_MAX_CPUS (1 for
+ * --real-mode), num_disks <= CONFIG_MAX_DISKS
  * and each disk has a non-empty path, num_modules <= CONFIG_MAX_MODULES
  * with non-empty paths and only with --kernel, and debug_exit_port + 3 fits
  * in the 16-bit port space.
@@ -25,6 +26,7 @@
 #define CONFIG_MAX_DISKS   4
 #define CONFIG_MAX_MODULES 16
 #define CONFIG_PATH_MAX	   1024
+#define CONFIG_MAX_CPUS	   64 /* x86/topology.h CPU_TOPO_MAX_CPUS */
 
 /* One --module PATH[,CMDLINE]: a boot module for a PVH or Multiboot kernel. */
 struct config_module {
@@ -47,7 +49,8 @@ struct config {
 	const char *cmdline;	   /* --cmdline: "" when absent */
 	const char *realmode_path; /* --real-mode: a flat 16-bit binary */
 	uint64_t mem_size;	   /* --mem, bytes */
-	unsigned cpus;		   /* --cpus, only 1 is supported */
+	unsigned cpus;		   /* --cpus, 1..CONFIG_MAX_CPUS */
+	bool pin;		   /* --pin: vCPU i on host CPU i mod ncpus */
 	bool boot_time;		   /* --boot-time: print boot-time markers at exit */
 	unsigned num_disks;	   /* --disk, in order: /dev/vda, /dev/vdb, ... */
 	struct config_disk disks[CONFIG_MAX_DISKS];

@@ -13,6 +13,8 @@
 #include "err.h"
 #include "event_loop.h"
 
+#define EVENT_LOOP_REKICK_MS 100
+
 int event_loop_init(struct event_loop *e)
 {
 	sigset_t set;
@@ -69,8 +71,23 @@ static void event_loop_drain(int fd)
 	(void)n;
 }
 
-int event_loop_run(struct event_loop *e, struct terminal *t, struct serial *uart, struct vcpu *v,
-		   struct vmm_stop *stop, bool kick_every_second)
+/* Stops the VM: why (unless a stop was already requested), then kicks every
+ * vCPU until all their threads returned; re-kicks each EVENT_LOOP_REKICK_MS
+ * in case a kick landed just before its thread entered KVM_RUN. */
+static void event_loop_stop_all(struct event_loop *e, struct vcpus *vcpus, struct vmm_stop *stop,
+				enum vmm_status why)
+{
+	vmm_stop_request(stop, why);
+	while (vcpus_running(vcpus)) {
+		vcpus_kick_all(vcpus);
+		struct pollfd p = {.fd = e->done_fd, .events = POLLIN};
+		if (poll(&p, 1, EVENT_LOOP_REKICK_MS) > 0)
+			event_loop_drain(e->done_fd);
+	}
+}
+
+int event_loop_run(struct event_loop *e, struct terminal *t, struct serial *uart,
+		   struct vcpus *vcpus, struct vmm_stop *stop, bool kick_every_second)
 {
 	int status = 0;
 	for (;;) {
@@ -84,17 +101,20 @@ int event_loop_run(struct event_loop *e, struct terminal *t, struct serial *uart
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0) {
-			vcpu_kick(v); /* lets the vCPU check for a halt with nothing to run */
+			vcpus_kick_all(vcpus); /* lets each vCPU check for a halt */
 			continue;
 		}
-		if (p[0].revents)
+		if (p[0].revents) {
+			/* A vCPU returned: it stopped the VM, or failed (then: an error). */
+			event_loop_drain(e->done_fd);
 			break;
+		}
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(e->signal_fd, &si, sizeof(si)) == sizeof(si) && status == 0) {
 				status = 128 + (int)si.ssi_signo;
 				vmm_stop_request(stop, VMM_STATUS_QUIT);
-				vcpu_kick(v);
+				break;
 			}
 		}
 		if (p[2].revents & POLLIN)
@@ -102,8 +122,9 @@ int event_loop_run(struct event_loop *e, struct terminal *t, struct serial *uart
 		bool readable = p[3].revents & (POLLIN | POLLHUP | POLLERR);
 		if (terminal_pump(t, uart, readable)) {
 			vmm_stop_request(stop, VMM_STATUS_QUIT);
-			vcpu_kick(v);
+			break;
 		}
 	}
+	event_loop_stop_all(e, vcpus, stop, VMM_STATUS_ERROR);
 	return status;
 }

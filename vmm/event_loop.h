@@ -1,7 +1,9 @@
 /*
- * The main thread's event loop while the vCPU thread runs: terminal input
- * to the UART, signals, the once-a-second vCPU kick (halt check), and the
- * vCPU thread's "I stopped" notification.
+ * The main thread's event loop while the vCPU threads run: terminal input
+ * to the UART, signals, the once-a-second kick of every vCPU (halt check),
+ * and the vCPU threads' "I stopped" notifications. Whatever ends the VM
+ * (a signal, Ctrl-A x, or any vCPU thread returning), the loop requests the
+ * stop and kicks every vCPU until all their threads returned (vcpus.h).
  *
  * SIGINT, SIGTERM and SIGHUP are blocked in every thread (event_loop_init,
  * before any thread starts) and received here through a signalfd: the loop
@@ -16,11 +18,11 @@
 #include "devices/serial.h"
 #include "devices/terminal.h"
 #include "stop.h"
-#include "vcpu.h"
+#include "vcpus.h"
 
 struct event_loop {
 	int signal_fd; /* SIGINT/SIGTERM/SIGHUP */
-	int done_fd;   /* eventfd: the vCPU thread finished */
+	int done_fd;   /* eventfd: a vCPU thread finished */
 	int room_fd;   /* eventfd: the UART receive FIFO has room again */
 };
 
@@ -30,14 +32,14 @@ void event_loop_destroy(struct event_loop *e);
 
 /* UART rx_room callback (ctx is the struct event_loop). */
 void event_loop_uart_room(void *ctx);
-/* Called by the vCPU thread when vcpu_run returned. */
+/* Called by a vCPU thread when its vcpu_run returned. */
 void event_loop_vcpu_done(struct event_loop *e);
 
 /*
- * Runs until the vCPU thread reports done. Returns 0, or 128 + N when
- * signal N asked orbvm to stop (the VM was stopped).
+ * Runs until every vCPU thread returned. Returns 0, or 128 + N when signal
+ * N asked orbvm to stop (the VM was stopped).
  */
-int event_loop_run(struct event_loop *e, struct terminal *t, struct serial *uart, struct vcpu *v,
-		   struct vmm_stop *stop, bool kick_every_second);
+int event_loop_run(struct event_loop *e, struct terminal *t, struct serial *uart,
+		   struct vcpus *vcpus, struct vmm_stop *stop, bool kick_every_second);
 
 #endif

@@ -2,10 +2,10 @@
  * orbvm: a KVM virtual machine monitor. main() is the whole start-up order,
  * one step per line: parse the configuration, check and plan the guest's
  * inputs (before /dev/kvm is touched, so bad input fails fast everywhere),
- * create the VM, load the guest, attach the devices, set up the vCPU, then
- * run it in its own thread while this thread runs the event loop (terminal,
- * signals), and finally tear everything down and return the exit status
- * (stop.h).
+ * create the VM, load the guest, attach the devices, set up the vCPUs, then
+ * run each in its own thread while this thread runs the event loop
+ * (terminal, signals; vcpus.h has the stop model), and finally tear
+ * everything down and return the exit status (stop.h).
  *
  * Trust boundary: the files named on the command line are untrusted; their
  * sizes are checked here and their contents in boot/.
@@ -39,7 +39,7 @@
 #include "err.h"
 #include "event_loop.h"
 #include "stop.h"
-#include "vcpu.h"
+#include "vcpus.h"
 #include "vm.h"
 #include "x86/cpu_setup.h"
 
@@ -72,12 +72,9 @@ struct machine {
 	struct debug_port debug;
 	struct debug_exit debug_exit;
 	struct disks disks;
-	struct vcpu vcpu;
+	struct vcpus vcpus;
 	struct terminal term;
 	struct event_loop loop;
-	/* Result of the vCPU thread. */
-	int vcpu_result;
-	char vcpu_error[512];
 };
 
 /* Reads a whole file of at most MAX_FILE_SIZE bytes. */
@@ -212,7 +209,7 @@ static int machine_load_acpi(struct machine *m, struct acpi_blob *acpi)
 {
 	struct acpi_mmio_dev devs[CONFIG_MAX_DISKS];
 	unsigned ndevs = disks_acpi(&m->disks, devs);
-	int r = acpi_build_devs(acpi, ACPI_TABLES_ADDR, devs, ndevs);
+	int r = acpi_build_smp(acpi, ACPI_TABLES_ADDR, devs, ndevs, m->cfg->cpus);
 	return r < 0 ? r : mem_write(&m->vm.mem, ACPI_TABLES_ADDR, acpi->data, acpi->len);
 }
 
@@ -292,17 +289,11 @@ static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 	return disks_attach(&m->disks, &m->vm, b);
 }
 
-/* vCPU 0: registers for the real-mode or the 64-bit Linux entry. */
-static int machine_setup_vcpu(struct machine *m)
+/* vCPU 0: registers for the real-mode, PVH/Multiboot or 64-bit Linux entry. */
+static int machine_setup_bsp(struct machine *m, struct vcpu *v)
 {
-	struct vcpu *v = &m->vcpu;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
-	int r = vcpu_create(v, &m->vm, &m->bus, &m->stop);
-	if (r < 0)
-		return r;
-	if (m->cfg->kernel_path && (r = cpu_setup_cpuid(m->vm.kvm_fd, v->fd)) < 0)
-		return r;
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return err_set(ERR_NOSYS, "KVM_GET_SREGS: %s", strerror(errno));
 	if (m->cfg->realmode_path) {
@@ -310,7 +301,6 @@ static int machine_setup_vcpu(struct machine *m)
 		v->ctx.hlt_ends_guest = true;
 	} else if (!m->is_bzimage) {
 		kload_cpu_state(&m->kl, &sregs, &regs);
-		v->check_halt = true;
 	} else {
 		cpu_setup_long_mode_sregs(&sregs);
 		memset(&regs, 0, sizeof(regs));
@@ -318,27 +308,27 @@ static int machine_setup_vcpu(struct machine *m)
 		regs.rsi = BOOT_ZERO_PAGE;
 		regs.rsp = BOOT_STACK_TOP;
 		regs.rflags = 0x2;
-		v->check_halt = true;
 	}
 	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
 		return err_set(ERR_NOSYS, "KVM_SET_SREGS: %s", strerror(errno));
 	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
 		return err_set(ERR_NOSYS, "KVM_SET_REGS: %s", strerror(errno));
-	if (m->cfg->kernel_path &&
-	    ((r = cpu_setup_msrs(v->fd)) < 0 || (r = cpu_setup_fpu(v->fd)) < 0 ||
-	     (r = cpu_setup_lapic(v->fd)) < 0))
-		return r;
 	return 0;
 }
 
-static void *machine_vcpu_thread(void *arg)
+/* The vCPUs: vCPU 0 at the entry point; for a kernel, every vCPU's CPUID,
+ * MSRs, FPU and LAPIC (the APs then wait for the guest's INIT/SIPI). */
+static int machine_setup_vcpus(struct machine *m)
 {
-	struct machine *m = arg;
-	m->vcpu_result = vcpu_run(&m->vcpu);
-	if (m->vcpu_result < 0)
-		snprintf(m->vcpu_error, sizeof(m->vcpu_error), "%s", err_msg());
-	event_loop_vcpu_done(&m->loop);
-	return NULL;
+	bool kernel = m->cfg->kernel_path != NULL;
+	int r = vcpus_create(&m->vcpus, &m->vm, m->cfg->cpus, &m->bus, &m->stop, kernel);
+	if (r < 0)
+		return r;
+	for (unsigned i = 0; kernel && i < m->cfg->cpus; i++) {
+		if ((r = vcpus_setup_cpu(&m->vcpus, m->vm.kvm_fd, i)) < 0)
+			return r;
+	}
+	return machine_setup_bsp(m, &m->vcpus.v[0]);
 }
 
 /* Runs the guest to its end; returns an exit status (stop.h) or a negative error. */
@@ -349,15 +339,17 @@ static int machine_run(struct machine *m)
 		return r;
 	if ((r = terminal_init(&m->term, STDIN_FILENO, STDOUT_FILENO)) < 0)
 		return r;
-	if ((r = pthread_create(&m->vcpu.thread, NULL, machine_vcpu_thread, m)) != 0)
-		return err_set(ERR_NOSYS, "cannot start the vCPU thread: %s", strerror(r));
-	int sig_status =
-	    event_loop_run(&m->loop, &m->term, &m->uart, &m->vcpu, &m->stop, m->vcpu.check_halt);
-	pthread_join(m->vcpu.thread, NULL);
+	if ((r = vcpus_start(&m->vcpus, &m->loop, m->cfg->pin)) < 0) {
+		terminal_restore();
+		return r;
+	}
+	int sig_status = event_loop_run(&m->loop, &m->term, &m->uart, &m->vcpus, &m->stop,
+					m->cfg->kernel_path != NULL);
+	r = vcpus_join(&m->vcpus);
 	terminal_restore();
-	if (m->vcpu_result < 0)
-		return err_set(-m->vcpu_result, "%s", m->vcpu_error);
-	return sig_status ? sig_status : m->vcpu_result;
+	if (r < 0)
+		return r;
+	return sig_status ? sig_status : r;
 }
 
 /* What is left when config_parse() says not to run: the usage error, the
@@ -381,7 +373,8 @@ static void machine_init(struct machine *m, const struct config *cfg)
 	m->cfg = cfg;
 	m->initrd_fd = -1;
 	kload_init(&m->kl);
-	m->vm.kvm_fd = m->vm.vm_fd = m->vcpu.fd = -1;
+	m->vm.kvm_fd = m->vm.vm_fd = -1;
+	vcpus_init(&m->vcpus);
 	m->loop.signal_fd = m->loop.done_fd = m->loop.room_fd = -1;
 }
 
@@ -432,7 +425,7 @@ static int machine_report(struct machine *m, int r)
 static void machine_destroy(struct machine *m)
 {
 	disks_close(&m->disks); /* joins the I/O threads while guest RAM is mapped */
-	vcpu_destroy(&m->vcpu);
+	vcpus_destroy(&m->vcpus);
 	vm_destroy(&m->vm);
 	event_loop_destroy(&m->loop);
 	machine_drop_inputs(m);
@@ -461,9 +454,9 @@ int main(int argc, char **argv)
 	/* 5. Devices on the bus. */
 	if (r >= 0)
 		r = machine_attach_devices(&m, start_ns);
-	/* 6. vCPU 0. */
+	/* 6. The vCPUs (vCPU 0 at the entry point, the others waiting for INIT/SIPI). */
 	if (r >= 0)
-		r = machine_setup_vcpu(&m);
+		r = machine_setup_vcpus(&m);
 	/* 7. Run. */
 	if (r >= 0)
 		r = machine_run(&m);

@@ -81,12 +81,14 @@ int vcpu_handle_exit(struct vcpu_exit_ctx *ctx, struct kvm_run *run, size_t run_
 	return vmm_stop_pending(ctx->stop, NULL) ? 1 : 0;
 }
 
-int vcpu_create(struct vcpu *v, struct vm *vm, struct bus *bus, struct vmm_stop *stop)
+int vcpu_create(struct vcpu *v, struct vm *vm, unsigned index, struct bus *bus,
+		struct vmm_stop *stop)
 {
 	memset(v, 0, sizeof(*v));
-	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	v->index = index;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
 	if (v->fd < 0)
-		return err_set(ERR_NOSYS, "KVM_CREATE_VCPU: %s", strerror(errno));
+		return err_set(ERR_NOSYS, "KVM_CREATE_VCPU %u: %s", index, strerror(errno));
 	v->run_size = (size_t)vm->run_size;
 	void *p = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (p == MAP_FAILED) {
@@ -110,13 +112,13 @@ void vcpu_destroy(struct vcpu *v)
 	v->fd = -1;
 }
 
-/* The run area of the vCPU in this process (one vCPU); read by the handler. */
-static struct kvm_run *_Atomic vcpu_kick_run;
+/* The run area of the vCPU the current thread runs; read by the handler. */
+static _Thread_local struct kvm_run *volatile vcpu_kick_run;
 
 static void vcpu_kick_handler(int sig)
 {
 	(void)sig;
-	struct kvm_run *run = atomic_load(&vcpu_kick_run);
+	struct kvm_run *run = vcpu_kick_run;
 	if (run)
 		run->immediate_exit = 1;
 }
@@ -138,18 +140,37 @@ void vcpu_kick(struct vcpu *v)
 	pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 }
 
-/* After a kick: is the guest halted with interrupts off (nothing can wake it)? */
+/* Counts this vCPU in, or out of, the VM's idle vCPUs; the last one in stops it. */
+static void vcpu_set_idle(struct vcpu *v, bool idle)
+{
+	if (!v->idle_set || v->idle == idle)
+		return;
+	v->idle = idle;
+	if (!idle) {
+		atomic_fetch_sub(&v->idle_set->count, 1);
+		return;
+	}
+	if (atomic_fetch_add(&v->idle_set->count, 1) + 1 == v->idle_set->ncpus)
+		vmm_stop_request(v->ctx.stop, VMM_STATUS_HALT);
+}
+
+/* After a kick: can this vCPU still run (see vcpu.h)? */
 static void vcpu_check_halted(struct vcpu *v)
 {
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
-	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0 || mp.mp_state != KVM_MP_STATE_HALTED ||
-	    ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || (regs.rflags & RFLAGS_IF)) {
+	if (ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0) {
 		v->halted_seen = 0;
-		return;
+	} else if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED ||
+		   mp.mp_state == KVM_MP_STATE_INIT_RECEIVED) {
+		v->halted_seen = 2; /* an AP not (yet) started by the guest */
+	} else if (mp.mp_state != KVM_MP_STATE_HALTED || ioctl(v->fd, KVM_GET_REGS, &regs) < 0 ||
+		   (regs.rflags & RFLAGS_IF)) {
+		v->halted_seen = 0;
+	} else if (v->halted_seen < 2) {
+		v->halted_seen++;
 	}
-	if (++v->halted_seen >= 2)
-		vmm_stop_request(v->ctx.stop, VMM_STATUS_HALT);
+	vcpu_set_idle(v, v->halted_seen >= 2);
 }
 
 /* Adds where the guest was to an exit error ("... at RIP 0x..."), for diagnosis. */
@@ -166,7 +187,7 @@ static int vcpu_error_at(struct vcpu *v, int r)
 int vcpu_run(struct vcpu *v)
 {
 	enum vmm_status why;
-	atomic_store(&vcpu_kick_run, v->run);
+	vcpu_kick_run = v->run;
 	for (;;) {
 		if (vmm_stop_pending(v->ctx.stop, &why))
 			break;
@@ -178,10 +199,12 @@ int vcpu_run(struct vcpu *v)
 				vcpu_check_halted(v);
 			continue;
 		}
+		if (v->idle)
+			vcpu_set_idle(v, false); /* it ran: not idle after all */
 		int r = vcpu_handle_exit(&v->ctx, v->run, v->run_size);
 		if (r < 0)
 			return vcpu_error_at(v, r);
 	}
-	atomic_store(&vcpu_kick_run, NULL);
+	vcpu_kick_run = NULL;
 	return (int)why;
 }

@@ -5,7 +5,8 @@
 # power-off, boot-time marker, serial input, Ctrl-A x, signals, a misbehaving
 # guest), the PVH, Multiboot2 and Multiboot test kernels (tests/vmm/kernels/,
 # built by vmm/vmm.mk) checking what they were handed and answering through
-# --debug-exit, and Orbital itself (its boot, in-kernel tests, the shell
+# --debug-exit, the SMP test kernel with --cpus N (APs started by the guest,
+# every way a multi-vCPU VM ends), and Orbital itself (its boot, in-kernel tests, the shell
 # prompt) when it is built and the local KVM can run it. Linux guests are
 # tested in the nested lab (tests/lab/), not here: this machine's /dev/kvm
 # cannot run Linux (tools/lab/README.md).
@@ -81,7 +82,9 @@ expect_error not-a-bzimage 1 "not a bzImage" -- --kernel "$WORK/text"
 expect_error zeros-not-a-bzimage 1 "not a bzImage" -- --kernel "$WORK/zeros"
 expect_error truncated-kernel 1 "truncated kernel" -- --kernel "$WORK/truncated"
 expect_error missing-initrd 1 "cannot open initrd" -- --kernel "$BZ" --initrd "$WORK/nonexistent"
-expect_error cpus-2 2 "only 1 vCPU" -- --kernel "$BZ" --cpus 2
+expect_error cpus-65 2 "at most 64" -- --kernel "$BZ" --cpus 65
+expect_error cpus-0 2 "bad --cpus" -- --kernel "$BZ" --cpus 0
+expect_error cpus-realmode 2 "needs --kernel" -- --real-mode "$HELLO" --cpus 2
 expect_error bad-mem 2 "bad --mem" -- --kernel "$BZ" --mem lots
 expect_error mem-too-small 2 "out of range" -- --kernel "$BZ" --mem 1M
 expect_error mem-not-mib 2 "multiple of 1M" -- --kernel "$BZ" --mem 65537K
@@ -328,6 +331,47 @@ kvm_case kernel-mb2-swapped-modules 9 "" /dev/null -- --kernel "$TK/mb2.elf" --m
 	--debug-exit 0xf4 --cmdline 'orbvm test a=1 b=two' --initrd "$WORK/module1" \
 	--module "$WORK/module0,mod1 x=y"
 kvm_case debug-exit-realmode-hlt 0 "" /dev/null -- --real-mode "$HELLO" --debug-exit 0x501
+
+# --cpus N with the SMP test kernel (tests/vmm/kernels/smp.S): the BSP starts every AP
+# with INIT/SIPI and checks their APIC IDs against the MADT and CPUID (33: all hold);
+# "cN": the MADT must list N CPUs (39 if not). Otherwise its command line picks an ending: p an AP powers off (0), t an AP triple-faults
+# (3), s all spin (SIGTERM: 143; Ctrl-A x: 5); with no --debug-exit every CPU ends
+# halted with interrupts off (4). Each must stop every vCPU thread and exit.
+SMP=$TK/smp.elf
+for n in 1 2 4 8 64; do
+	kvm_case "smp-cpus-$n" 33 "" /dev/null -- --kernel "$SMP" --mem 64M --debug-exit 0xf4 \
+		--cpus $n --cmdline "c$n"
+done
+kvm_case smp-cpus-4-pinned 33 "" /dev/null -- --kernel "$SMP" --mem 64M --debug-exit 0xf4 \
+	--cpus 4 --pin --cmdline c4
+kvm_case smp-wrong-count 39 "" /dev/null -- --kernel "$SMP" --mem 64M --debug-exit 0xf4 \
+	--cpus 2 --cmdline c4
+kvm_case smp-ap-poweroff 0 "" /dev/null -- --kernel "$SMP" --mem 64M --debug-exit 0xf4 --cpus 4 \
+	--cmdline p
+kvm_case smp-ap-triple-fault 3 "" /dev/null -- --kernel "$SMP" --mem 64M --debug-exit 0xf4 \
+	--cpus 4 --cmdline t
+kvm_case smp-ctrl-a-x 5 "" "$WORK/quit-in" -- --kernel "$SMP" --mem 64M --cpus 4 --cmdline s
+kvm_case smp-all-halted 4 "" /dev/null -- --kernel "$SMP" --mem 64M --cpus 4
+if [ -n "$kvm_skip" ]; then
+	skipped smp-sigterm "$kvm_skip"
+else
+	"$ORBVM" --kernel "$SMP" --mem 64M --cpus 4 --cmdline s </dev/null >"$WORK/out" 2>"$WORK/err" &
+	pid=$!
+	sleep 1.5
+	vcpus=$(cat /proc/$pid/task/*/comm 2>/dev/null | grep -c '^orbvm-vcpu')
+	kill -TERM $pid
+	wait $pid
+	rc=$?
+	if [ $rc -ne 143 ]; then
+		bad smp-sigterm "exit status $rc, expected 143 (stderr: $(head -c 300 "$WORK/err"))"
+	elif [ "$vcpus" -ne 4 ]; then
+		bad smp-sigterm "$vcpus vCPU threads while running, expected 4"
+	elif [ -s "$WORK/err" ]; then
+		bad smp-sigterm "unexpected stderr: $(head -c 300 "$WORK/err")"
+	else
+		ok smp-sigterm
+	fi
+fi
 
 # Orbital under orbvm (PVH, the boot archive as the first module), as QEMU runs it
 # with -kernel: its in-kernel tests exit through --debug-exit (33 pass, 37 panic).

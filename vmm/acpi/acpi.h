@@ -1,7 +1,7 @@
 /*
  * ACPI tables orbvm generates for Linux guests: RSDP, XSDT, FADT
  * (hardware-reduced, with sleep control/status and reset registers), MADT
- * (one local APIC, the I/O APIC, IRQ0->GSI2 override, LAPIC NMI on LINT1)
+ * (one local APIC per vCPU, the I/O APIC, IRQ0->GSI2 override, LAPIC NMI on LINT1)
  * and a DSDT (COM1, \_S5, and one LNRO0005 device per virtio-mmio window).
  *
  * acpi_build() lays them out in one blob meant to be copied to guest
@@ -49,6 +49,12 @@ int acpi_build(struct acpi_blob *a, uint64_t base);
 /* The same with n (<= ACPI_MAX_MMIO_DEVS) virtio-mmio devices in the DSDT. */
 int acpi_build_devs(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs,
 		    unsigned n);
+
+/* The same for ncpus (1..CPU_TOPO_MAX_CPUS) vCPUs: the MADT lists a local APIC
+ * for each, processor UID i with APIC ID cpu_topo_apic_id(i) (x86/topology.h).
+ * Returns 0, -ERR_INVAL for a bad ncpus, or -ERR_NOSPACE. */
+int acpi_build_smp(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs, unsigned n,
+		   unsigned ncpus);
 
 /* The byte that makes the sum of len bytes zero when stored in them. */
 uint8_t acpi_checksum(const void *p, size_t len);

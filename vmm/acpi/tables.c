@@ -12,6 +12,7 @@
 #include "../devices/acpi_pm.h"
 #include "../devices/i8042.h"
 #include "../err.h"
+#include "../x86/topology.h"
 #include "acpi.h"
 
 #define ACPI_OEM_ID	  "ORBVM "
@@ -192,21 +193,21 @@ static void acpi_build_fadt(struct acpi_blob *a, uint8_t *p)
 	memcpy(p, &f, sizeof(f));
 }
 
-static size_t acpi_madt_size(void)
+static size_t acpi_madt_size(unsigned ncpus)
 {
-	return sizeof(struct acpi_madt) + sizeof(struct madt_lapic) + sizeof(struct madt_ioapic) +
-	       sizeof(struct madt_iso) + sizeof(struct madt_lapic_nmi);
+	return sizeof(struct acpi_madt) + ncpus * sizeof(struct madt_lapic) +
+	       sizeof(struct madt_ioapic) + sizeof(struct madt_iso) + sizeof(struct madt_lapic_nmi);
 }
 
-static void acpi_build_madt(uint8_t *p)
+/* One local APIC per vCPU, processor UID i and APIC ID cpu_topo_apic_id(i), then
+ * the I/O APIC, the IRQ 0 override and the LINT1 NMI of every processor. */
+static void acpi_build_madt(uint8_t *p, unsigned ncpus)
 {
 	struct acpi_madt m;
 	memset(&m, 0, sizeof(m));
-	acpi_header_init(&m.h, "APIC", (uint32_t)acpi_madt_size(), 5);
+	acpi_header_init(&m.h, "APIC", (uint32_t)acpi_madt_size(ncpus), 5);
 	m.lapic_address = ACPI_LAPIC_ADDR;
 	m.flags = 1;
-	struct madt_lapic lapic = {
-	    .type = 0, .length = 8, .processor_id = 0, .apic_id = 0, .flags = 1};
 	struct madt_ioapic io = {.type = 1,
 				 .length = 12,
 				 .ioapic_id = ACPI_IOAPIC_ID,
@@ -220,8 +221,15 @@ static void acpi_build_madt(uint8_t *p)
 	size_t off = 0;
 	memcpy(p + off, &m, sizeof(m));
 	off += sizeof(m);
-	memcpy(p + off, &lapic, sizeof(lapic));
-	off += sizeof(lapic);
+	for (unsigned i = 0; i < ncpus; i++) {
+		struct madt_lapic lapic = {.type = 0,
+					   .length = 8,
+					   .processor_id = (uint8_t)i,
+					   .apic_id = (uint8_t)cpu_topo_apic_id(i),
+					   .flags = 1};
+		memcpy(p + off, &lapic, sizeof(lapic));
+		off += sizeof(lapic);
+	}
 	memcpy(p + off, &io, sizeof(io));
 	off += sizeof(io);
 	memcpy(p + off, &iso, sizeof(iso));
@@ -237,14 +245,23 @@ int acpi_build(struct acpi_blob *a, uint64_t base)
 int acpi_build_devs(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs,
 		    unsigned n)
 {
+	return acpi_build_smp(a, base, devs, n, 1);
+}
+
+int acpi_build_smp(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs, unsigned n,
+		   unsigned ncpus)
+{
 	memset(a, 0, sizeof(*a));
+	if (ncpus < 1 || ncpus > CPU_TOPO_MAX_CPUS)
+		return err_set(ERR_INVAL, "%u processors: the MADT lists 1 to %u", ncpus,
+			       CPU_TOPO_MAX_CPUS);
 	a->base = base;
 	const size_t xsdt_len = sizeof(struct acpi_header) + 2 * sizeof(uint64_t);
 
 	uint8_t *rsdp = acpi_alloc(a, ACPI_RSDP, sizeof(struct acpi_rsdp));
 	uint8_t *xsdt = acpi_alloc(a, ACPI_XSDT, xsdt_len);
 	uint8_t *fadt = acpi_alloc(a, ACPI_FADT, sizeof(struct acpi_fadt));
-	uint8_t *madt = acpi_alloc(a, ACPI_MADT, acpi_madt_size());
+	uint8_t *madt = acpi_alloc(a, ACPI_MADT, acpi_madt_size(ncpus));
 	if (!rsdp || !xsdt || !fadt || !madt)
 		return err_set(ERR_NOSPACE, "ACPI tables do not fit");
 	size_t dsdt_off = (a->len + 7) & ~(size_t)7;
@@ -257,7 +274,7 @@ int acpi_build_devs(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_d
 
 	acpi_build_fadt(a, fadt);
 	acpi_seal(a, ACPI_FADT);
-	acpi_build_madt(madt);
+	acpi_build_madt(madt, ncpus);
 	acpi_seal(a, ACPI_MADT);
 
 	struct acpi_header xh;

@@ -7,6 +7,9 @@
  * the DSDT's \_S5 package announces (ACPI_PM_S5_TYPE) powers the VM off:
  * orbvm ends with VMM_STATUS_POWEROFF. Other sleep types are ignored (the VM
  * does not support suspend). The status register reads 0.
+ *
+ * Locking: none needed; no state changes after init and the stop request
+ * is atomic (stop.h), so any vCPU thread may call it at any time.
  */
 #ifndef ORBVM_ACPI_PM_H
 #define ORBVM_ACPI_PM_H

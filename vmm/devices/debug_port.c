@@ -30,19 +30,21 @@ void debug_port_io(void *ctx, uint64_t offset, uint8_t *data, uint32_t len, bool
 	}
 	if (data[0] != DEBUG_PORT_MAGIC)
 		return;
-	if (d->count < DEBUG_PORT_MAX_MARKS)
-		d->marks[d->count] = debug_port_now_ns() - d->start_ns;
-	d->count++;
+	/* Several vCPUs may mark at once: each claims its own slot. */
+	unsigned slot = atomic_fetch_add(&d->count, 1);
+	if (slot < DEBUG_PORT_MAX_MARKS)
+		d->marks[slot] = debug_port_now_ns() - d->start_ns;
 }
 
 void debug_port_report(const struct debug_port *d, FILE *out)
 {
-	if (!d->count) {
+	unsigned count = atomic_load(&d->count);
+	if (!count) {
 		fprintf(out, "orbvm: boot-time: the guest wrote no marker (byte %d to port 0x%x)\n",
 			DEBUG_PORT_MAGIC, DEBUG_PORT);
 		return;
 	}
-	unsigned n = d->count < DEBUG_PORT_MAX_MARKS ? d->count : DEBUG_PORT_MAX_MARKS;
+	unsigned n = count < DEBUG_PORT_MAX_MARKS ? count : DEBUG_PORT_MAX_MARKS;
 	for (unsigned i = 0; i < n; i++)
 		fprintf(out, "orbvm: boot-time marker %u: %llu.%06llu s\n", i + 1,
 			(unsigned long long)(d->marks[i] / 1000000000ull),

@@ -7,11 +7,14 @@
  * $(BUILD)/vmm/boot-marker), or, on kernels with /dev/port:
  *     printf '{' | dd of=/dev/port bs=1 seek=1008 count=1   # '{' is 123
  *
- * Locking: only the vCPU thread writes; the marks are read after it stopped.
+ * Locking: vCPU threads claim a mark's slot with an atomic increment of
+ * count and each writes only its own slot; the marks are read after every
+ * vCPU thread stopped.
  */
 #ifndef ORBVM_DEBUG_PORT_H
 #define ORBVM_DEBUG_PORT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,7 +26,7 @@
 struct debug_port {
 	uint64_t start_ns;		      /* CLOCK_MONOTONIC at orbvm start */
 	uint64_t marks[DEBUG_PORT_MAX_MARKS]; /* ns since start */
-	unsigned count;			      /* marks recorded (may exceed the array) */
+	atomic_uint count;		      /* marks recorded (may exceed the array) */
 };
 
 /* Monotonic clock in nanoseconds. */

@@ -5,6 +5,9 @@
  * orbvm with the reboot status (VMM_STATUS_REBOOT). Port 0x60 (data) reads
  * 0 and port 0x64 (status) reads 0 (no data, input buffer empty), so a guest
  * that probes finds an idle controller with nothing attached.
+ *
+ * Locking: none needed; no state changes after init and the stop request
+ * is atomic (stop.h), so any vCPU thread may call it at any time.
  */
 #ifndef ORBVM_I8042_H
 #define ORBVM_I8042_H

@@ -16,6 +16,7 @@ static time_t rtc_host_now(void)
 void rtc_init(struct rtc *r)
 {
 	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
 	r->now = rtc_host_now;
 	r->ram[RTC_REG_A] = 0x26; /* 32.768 kHz time base, 1024 Hz rate */
 	r->ram[RTC_REG_B] = RTC_B_24H;
@@ -94,17 +95,18 @@ static void rtc_write(struct rtc *r, uint8_t idx, uint8_t v)
 void rtc_io(void *ctx, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct rtc *r = ctx;
-	if (offset == 0) {
-		if (is_write)
-			r->index = data[0] & 0x7f;
-		else
-			memset(data, 0xff, len);
+	if (offset == 0 && !is_write) {
+		memset(data, 0xff, len);
 		return;
 	}
-	if (is_write) {
+	pthread_mutex_lock(&r->lock);
+	if (offset == 0) {
+		r->index = data[0] & 0x7f;
+	} else if (is_write) {
 		rtc_write(r, r->index, data[0]);
 	} else {
 		memset(data, 0, len);
 		data[0] = rtc_read(r, r->index);
 	}
+	pthread_mutex_unlock(&r->lock);
 }

@@ -10,11 +10,14 @@
  * registers are ignored (the guest cannot set the host clock); other bytes
  * are plain RAM. No RTC interrupt (IRQ 8) is generated.
  *
- * Locking: the vCPU thread is the only user.
+ * Locking: vCPU threads reach it concurrently; lock guards index and ram
+ * (the index write and the data access of one guest access pair are each
+ * atomic, as on a PC where the guest serialises the pair itself).
  */
 #ifndef ORBVM_RTC_H
 #define ORBVM_RTC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -30,6 +33,7 @@
 #define RTC_B_BINARY 0x04
 
 struct rtc {
+	pthread_mutex_t lock; /* guards index and ram */
 	uint8_t index;
 	uint8_t ram[128];
 	/* Source of the time; tests substitute a fixed clock. */

@@ -14,9 +14,9 @@
  * IRQ line follows "an interrupt is pending" and is driven through the
  * irq callback only when it changes.
  *
- * Locking: the vCPU thread (register access) and the terminal thread
- * (serial_rx_push/serial_rx_idle) both enter through functions that take
- * s->lock; the callbacks run with it held and must not call back in.
+ * Locking: the vCPU threads (register access, any number at once) and the
+ * terminal thread (serial_rx_push/serial_rx_idle) all enter through
+ * functions that take s->lock; the callbacks run with it held and must not call back in.
  */
 #ifndef ORBVM_SERIAL_H
 #define ORBVM_SERIAL_H

@@ -35,15 +35,13 @@
  * reset and features ops run with it held and must not call back in; the
  * queue_notify op runs without it (it may signal) and works on its queue
  * without the lock. Notifications arrive either as a QueueNotify write on
- * the vCPU thread (the MMIO-exit path) or through virtio_mmio_kick() from an
- * I/O thread (KVM_IOEVENTFD). Both go through one gate: under the lock, wait
- * until no queue_notify is running (`busy`), re-check DRIVER_OK and the
- * queue's readiness, set busy, then call the op unlocked and clear busy
- * (broadcasting `idle`) afterwards. So at most one queue_notify runs at a
- * time, and a reset (writing 0 to Status) waits on `idle` for an in-flight
- * batch before it calls the device's reset op and clears the queues. While
- * DRIVER_OK is set the guest cannot change the queue registers, so the op's
- * unlocked view of its queue is stable until that reset.
+ * a vCPU thread (the MMIO-exit path; several vCPUs may write at once) or through virtio_mmio_kick()
+ * from an I/O thread (KVM_IOEVENTFD). Both go through one gate: under the lock, wait until no
+ * queue_notify is running (`busy`), re-check DRIVER_OK and the queue's readiness, set busy, then
+ * call the op unlocked and clear busy (broadcasting `idle`) afterwards. So at most one queue_notify
+ * runs at a time, and a reset (writing 0 to Status) waits on `idle` for an in-flight batch before
+ * it calls the device's reset op and clears the queues. While DRIVER_OK is set the guest cannot
+ * change the queue registers, so the op's unlocked view of its queue is stable until that reset.
  * The host's guest RAM mapping never changes while the VM runs, so the ring
  * pointers that virtq_enable() checked stay valid.
  */

@@ -13,6 +13,7 @@
 #include "../boot/layout.h"
 #include "../err.h"
 #include "cpu_setup.h"
+#include "topology.h"
 
 #define PTE_P  0x001ull
 #define PTE_RW 0x002ull
@@ -41,6 +42,8 @@
 #define MISC_ENABLE_FAST_STRING 0x1ull
 #define MTRR_DEF_ENABLE		(1ull << 11)
 #define MTRR_TYPE_WB		6ull
+
+#define CPU_SETUP_CPUID_SPARE 8
 
 #define APIC_LVT0	 0x350
 #define APIC_LVT1	 0x360
@@ -137,30 +140,6 @@ void cpu_setup_adjust_cpuid_entry(struct kvm_cpuid_entry2 *e)
 	switch (e->function) {
 	case 0x1:
 		e->ecx |= 1u << 31; /* running on a hypervisor */
-		/* Initial APIC id 0, one logical processor. */
-		e->ebx = (e->ebx & 0x0000ffffu) | (1u << 16);
-		e->edx &= ~(1u << 28); /* no HTT: one thread per package */
-		break;
-	case 0x4:
-		/* Deterministic cache parameters: one core, one thread per cache. */
-		e->eax &= 0x3fffu;
-		break;
-	case 0xb:
-	case 0x1f:
-		/* Extended topology: level 0 SMT (1 thread), level 1 core (1 core). */
-		e->edx = 0; /* x2APIC id */
-		if (e->index == 0) {
-			e->eax = 0;
-			e->ebx = 1;
-			e->ecx = (1u << 8) | 0;
-		} else if (e->index == 1) {
-			e->eax = 0;
-			e->ebx = 1;
-			e->ecx = (2u << 8) | 1;
-		} else {
-			e->eax = e->ebx = 0;
-			e->ecx = e->index;
-		}
 		break;
 	case 0x40000000:
 		e->eax = e->eax > 0x40000001 ? e->eax : 0x40000001;
@@ -168,21 +147,20 @@ void cpu_setup_adjust_cpuid_entry(struct kvm_cpuid_entry2 *e)
 		memcpy(&e->ecx, "VMKV", 4);
 		memcpy(&e->edx, "M\0\0\0", 4);
 		break;
-	case 0x80000008:
-		e->ecx &= ~0xf0ffu; /* AMD: one core (NC = 0, ApicIdSize = 0) */
-		break;
 	default:
 		break;
 	}
+	cpu_topo_adjust_entry(e, &(struct cpu_topo){.index = 0, .ncpus = 1});
 }
 
-int cpu_setup_cpuid(int kvm_fd, int vcpu_fd)
+int cpu_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus)
 {
 	unsigned nent = 128;
 	struct kvm_cpuid2 *c = NULL;
 	for (;;) {
 		free(c);
-		c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+		/* CPU_SETUP_CPUID_SPARE more: room for the rebuilt 0xB and 0x1F. */
+		c = calloc(1, sizeof(*c) + (nent + CPU_SETUP_CPUID_SPARE) * sizeof(c->entries[0]));
 		if (!c)
 			return err_set(ERR_NOMEM, "out of memory for CPUID");
 		c->nent = nent;
@@ -199,8 +177,9 @@ int cpu_setup_cpuid(int kvm_fd, int vcpu_fd)
 		c->nent = nent;
 	for (unsigned i = 0; i < c->nent; i++)
 		cpu_setup_adjust_cpuid_entry(&c->entries[i]);
-	int r = 0;
-	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0)
+	struct cpu_topo t = {.index = index, .ncpus = ncpus, .amd = cpu_topo_is_amd(c)};
+	int r = cpu_topo_apply(c, nent + CPU_SETUP_CPUID_SPARE, &t);
+	if (r == 0 && ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0)
 		r = err_set(ERR_NOSYS, "KVM_SET_CPUID2: %s", strerror(errno));
 	free(c);
 	return r;

@@ -38,17 +38,19 @@ int cpu_setup_gdt32(const struct guest_mem *m);
 void cpu_setup_protected_mode_sregs(struct kvm_sregs *sregs);
 
 /*
- * Installs CPUID (from KVM_GET_SUPPORTED_CPUID on kvm_fd, adjusted), MSRs,
- * FPU and LAPIC on vcpu_fd. Returns 0 or a negative error with a message.
+ * Installs CPUID (from KVM_GET_SUPPORTED_CPUID on kvm_fd, adjusted, with the
+ * topology of vCPU index of ncpus: x86/topology.h), MSRs, FPU and LAPIC on
+ * vcpu_fd. Returns 0 or a negative error with a message.
  */
-int cpu_setup_cpuid(int kvm_fd, int vcpu_fd);
+int cpu_setup_cpuid(int kvm_fd, int vcpu_fd, unsigned index, unsigned ncpus);
 int cpu_setup_msrs(int vcpu_fd);
 int cpu_setup_fpu(int vcpu_fd);
 int cpu_setup_lapic(int vcpu_fd);
 
 /*
- * Adjusts one CPUID entry for a single-vCPU guest: hypervisor bit, KVM
- * signature, topology (pure; exposed for tests).
+ * Adjusts one CPUID entry: hypervisor bit, KVM signature, and the topology
+ * of a single vCPU (cpu_setup_cpuid then applies the real one; pure, exposed
+ * for tests).
  */
 void cpu_setup_adjust_cpuid_entry(struct kvm_cpuid_entry2 *e);
 
