@@ -3,8 +3,8 @@
 #   make soak          the SMP and user-space QEMU cases, over and over, under changing
 #                      interleavings (tests/qemu/soak.py): SOAK_MINUTES (30), SOAK_RUNS
 #                      (runs per case, 0 = until the time is up), SOAK_ONLY (a regex of
-#                      case names), SOAK_VARIANTS (multi,single,icount0,icount3,icount7),
-#                      SOAK_JOBS (1)
+#                      case names), SOAK_MIN_CPUS (1; 2 = the SMP cases only),
+#                      SOAK_VARIANTS (multi,single,icount0,icount3,icount7), SOAK_JOBS (1)
 #   make faultinject   faults injected into the drivers and servers while a workload runs
 #                      (tests/qemu/faultinject.py): FAULTS (800, about 10 minutes here),
 #                      FI_SEED (1), FI_SMP (2), FI_KINDS (kill,register,data,stack)
@@ -14,6 +14,7 @@ SOAK_RUNS     ?= 0
 SOAK_ONLY     ?=
 SOAK_VARIANTS ?=
 SOAK_JOBS     ?= 1
+SOAK_MIN_CPUS ?= 1
 FAULTS        ?= 800
 FI_SEED       ?= 1
 FI_SMP        ?= 2
@@ -24,7 +25,7 @@ FI_KINDS      ?=
 soak: deps
 	@$(MAKE) --no-print-directory all
 	@$(PYTHON) tests/qemu/soak.py $(BUILD) --minutes $(SOAK_MINUTES) --runs $(SOAK_RUNS) \
-		--jobs $(SOAK_JOBS) $(if $(SOAK_ONLY),--only '$(SOAK_ONLY)') \
+		--jobs $(SOAK_JOBS) --min-cpus $(SOAK_MIN_CPUS) $(if $(SOAK_ONLY),--only '$(SOAK_ONLY)') \
 		$(if $(SOAK_VARIANTS),--variants $(SOAK_VARIANTS))
 
 faultinject: deps

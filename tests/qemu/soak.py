@@ -15,11 +15,14 @@ does not change it). The first round runs every case once; later rounds
 shuffle (seeded) and move each case on to another variant.
 
 Usage: tests/qemu/soak.py BUILD_DIR [--minutes M] [--runs N] [--only REGEX]
-                          [--variants NAME,...] [--jobs J] [--seed S]
+                          [--min-cpus K] [--variants NAME,...] [--jobs J] [--seed S]
   --minutes  start no run after M minutes (default 30)
   --runs     at most N runs of each case (default 0: no limit)
   --only     cases whose name matches REGEX (default: every case with more
              than one CPU or a user-space program)
+  --min-cpus only the cases with at least K CPUs (2: the SMP cases)
+SIGINT or SIGTERM ends the soak early as the time limit does: no run is
+started after it, the runs in progress finish, and the summary is printed.
 Prints, per case, its runs and failures, and for each failure the log's path
 and its last lines; then one line "N passed, N failed" counting runs.
 Logs: BUILD_DIR/test-logs/soak/CASE@VARIANT.N.log (every run; kept).
@@ -28,6 +31,7 @@ import argparse
 import concurrent.futures
 import os
 import random
+import signal
 import re
 import sys
 import time
@@ -47,8 +51,8 @@ VARIANTS = [
 TAIL = 30
 
 
-def soak_cases(build, only):
-    cs = [c for c in run.cases(build) if c.smp > 1 or c.ktest == 'user']
+def soak_cases(build, only, min_cpus=1):
+    cs = [c for c in run.cases(build) if (c.smp > 1 or c.ktest == 'user') and c.smp >= min_cpus]
     if only:
         cs = [c for c in cs if re.search(only, c.name)]
     return cs
@@ -73,6 +77,7 @@ def main():
     ap.add_argument('--minutes', type=float, default=30)
     ap.add_argument('--runs', type=int, default=0)
     ap.add_argument('--only', default=None)
+    ap.add_argument('--min-cpus', type=int, default=1)
     ap.add_argument('--variants', default=None, help='comma list of ' +
                     ','.join(v.name for v in VARIANTS))
     ap.add_argument('--jobs', type=int, default=1)
@@ -87,7 +92,7 @@ def main():
             print(f'unknown variant in {args.variants}')
             print('0 passed, 1 failed')
             return 1
-    cases = soak_cases(args.build, args.only)
+    cases = soak_cases(args.build, args.only, args.min_cpus)
     if not cases:
         print(f'no case matches {args.only}')
         print('0 passed, 1 failed')
@@ -98,7 +103,14 @@ def main():
         if c.boot != 'kernel':
             run.iso_for(args.build, c.kernel or os.path.join(args.build, 'orbital.elf'), c.ktest)
 
-    deadline = time.monotonic() + args.minutes * 60
+    deadline = [time.monotonic() + args.minutes * 60]
+
+    def stop_early(signum, frame):  # no new run; the summary still comes
+        deadline[0] = 0
+        print(f'soak: signal {signum}: finishing the runs in progress', flush=True)
+
+    signal.signal(signal.SIGINT, stop_early)
+    signal.signal(signal.SIGTERM, stop_early)
     rng = random.Random(args.seed)
     stats = {c.name: [0, 0, []] for c in cases}  # runs, failures, [(log, why, tail)]
     counter = {}
@@ -116,7 +128,7 @@ def main():
         running = {}
         while True:
             # Fill the pool; a case with more vCPUs than host cores runs alone.
-            while time.monotonic() < deadline and len(running) < max(1, args.jobs):
+            while time.monotonic() < deadline[0] and len(running) < max(1, args.jobs):
                 if args.runs and all(not want_more(c) for c in cases):
                     break
                 case, variant, rnd = held.pop() if held else next(sched)
@@ -152,15 +164,19 @@ def main():
                     print(f'FAIL  {log}: {why} ({dt:.1f} s), log {path}', flush=True)
 
     print('== soak summary (per case: runs, failures)')
-    passed = failed = 0
+    passed = failed = smp_runs = smp_failed = 0
     for c in cases:
         runs, fails, logs = stats[c.name]
         passed += runs - fails
         failed += fails
+        if c.smp > 1:
+            smp_runs += runs
+            smp_failed += fails
         print(f'{"FAIL" if fails else "ok  "}  {c.name}: {runs} runs, {fails} failures')
         for path, why, tail in logs:
             print(f'      {why}; log {path}')
             print('      ' + tail.replace('\n', '\n      '))
+    print(f'SMP case-runs (more than one CPU): {smp_runs}, failures {smp_failed}')
     print(f'{passed} passed, {failed} failed')
     return 0 if failed == 0 and passed > 0 else 1
 
