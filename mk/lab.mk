@@ -9,7 +9,8 @@
 #                       (needs a KVM host with vmx/svm; all three: tools/guest/run-vm.sh)
 #   make run-vm-lab     the same inside the nested lab, interactively (slow, works anywhere)
 #   make run-vm-shell   the initramfs-only guest (busybox shell, no disk)
-#   make bench-vm       orbvm beside QEMU -M pc and -M microvm in one lab run (bench/vm/)
+#   make bench-vm       orbvm beside QEMU -M pc and -M microvm in one lab run (bench/vm/),
+#                       on 1 and 4 vCPUs, and Orbital's boot to its prompt
 # The images do not depend on the compiler, so they live in build/ even for CC=clang.
 
 GUEST_DIR := build/guest

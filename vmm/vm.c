@@ -26,6 +26,45 @@ static int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size
 	return 0;
 }
 
+/*
+ * The interrupt routing of a PC, as the MADT describes it (vmm/acpi/tables.c): the
+ * in-kernel PIT raises KVM line 0, which is ISA IRQ 0 on the 8259 but GSI 2 on the
+ * I/O APIC (the MADT's override); every other line i is 8259 input i (below 16,
+ * line 2 being the cascade) and I/O APIC pin i. KVM's default table routes line 0 to
+ * pin 0, so without this a guest that follows the override never sees the PIT.
+ */
+static int vm_set_routing(struct vm *vm)
+{
+	enum { NR = 15 + 23 }; /* 8259 lines 0-15 but 2, I/O APIC pins 0-23 but 2 */
+	struct {
+		struct kvm_irq_routing hdr;
+		struct kvm_irq_routing_entry e[NR];
+	} t;
+	memset(&t, 0, sizeof(t));
+	unsigned n = 0;
+	for (unsigned line = 0; line < 16; line++) {
+		if (line == 2)
+			continue;
+		t.e[n].gsi = line;
+		t.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		t.e[n].u.irqchip.irqchip =
+		    line < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
+		t.e[n++].u.irqchip.pin = line & 7;
+	}
+	for (unsigned line = 0; line < 24; line++) {
+		if (line == 2)
+			continue;
+		t.e[n].gsi = line;
+		t.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		t.e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		t.e[n++].u.irqchip.pin = line == 0 ? 2 : line;
+	}
+	t.hdr.nr = n;
+	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0)
+		return err_set(ERR_NOSYS, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
+	return 0;
+}
+
 static int vm_open_kvm(struct vm *vm)
 {
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -83,6 +122,8 @@ int vm_create(struct vm *vm, uint64_t ram, bool irqchip)
 			r = err_set(ERR_NOSYS, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
 			goto fail;
 		}
+		if ((r = vm_set_routing(vm)) < 0)
+			goto fail;
 		struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
 		if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
 			r = err_set(ERR_NOSYS, "KVM_CREATE_PIT2: %s", strerror(errno));

@@ -10,7 +10,7 @@
 #                                      a PVH note), mb2.elf (Multiboot2 ELF32), mb1.bin (Multiboot
 #                                      a.out kludge), smp.elf (PVH: starts every AP, --cpus N),
 #                                      from tests/vmm/kernels/
-#   make run-orbvm                     boots Orbital's shell in orbvm on this host's /dev/kvm
+#   make run-orbvm                     boots Orbital's shell in orbvm (here or in the nested lab)
 #   make test-vmm                      KVM smoke and bad-input tests (tests/vmm/run.sh)
 
 VMM_SRCS := $(sort $(shell find vmm -name '*.c' -not -path 'vmm/guests/*'))
@@ -69,7 +69,7 @@ orbvm: $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/vmm/hello-realmode.bin $(BU
 	$(BUILD)/vmm/blkbench $(VMM_TEST_KERNELS)
 
 # Orbital's shell in orbvm (PVH, the boot archive as the first module; Ctrl-A x quits).
-run-orbvm: $(BUILD)/orbvm $(BUILD)/orbital.elf $(BUILD)/bootfs.cpio
+run-orbvm: $(BUILD)/orbvm $(BUILD)/orbvm-static $(BUILD)/orbital.elf $(BUILD)/bootfs.cpio
 	@bash tools/run-orbvm.sh $(BUILD)
 
 test-vmm: orbvm

@@ -26,6 +26,9 @@ same semantics), and the guest runs vmm/guests/blkbench on /dev/vda with O_DIREC
   blk_seq_read   64 MiB in 1 MiB reads, MB/s
   blk_rand_read  2000 reads of 4 KiB at random aligned offsets in the first 64 MiB, IOPS
 timed inside the guest (CLOCK_MONOTONIC), median over the rounds.
+Then bench/vm/smp_orbital.py's rounds (--smp-rounds, default 3): boot_to_init_smp4 (the
+same boot with 4 vCPUs, orbvm and QEMU -M pc -smp 4; boot_to_init above is 1 vCPU) and
+orbital_boot_to_shell (Orbital to its shell prompt, orbvm beside QEMU -M pc -enable-kvm).
 A VMM that fails to boot gets no bench line; the report says why and the exit status is 1.
 """
 
@@ -41,6 +44,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "tools", "lab"))
 import vmdrive  # noqa: E402
+import smp_orbital  # noqa: E402
 
 VMMS = ["orbvm", "qemu_pc", "qemu_microvm"]
 BLK_VMMS = ["orbvm", "qemu_pc"]
@@ -144,6 +148,8 @@ def main():
     ap.add_argument("--boot-timeout", type=int, default=90)
     ap.add_argument("--vmms", default=",".join(VMMS))
     ap.add_argument("--blk-rounds", type=int, default=3)
+    ap.add_argument("--smp-rounds", type=int, default=3)
+    ap.add_argument("--orbital", default="build", help="orbital.elf and bootfs.cpio")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -168,6 +174,7 @@ def main():
 
     blk_vmms = [v for v in vmms if v in BLK_VMMS and v not in broken]
     blk = blk_rounds(args, blk_vmms, broken) if args.blk_rounds > 0 else {}
+    more = smp_orbital.measure(args, broken) if args.smp_rounds > 0 else []
 
     for vmm in vmms:
         if times[vmm] and vmm not in broken:
@@ -180,6 +187,9 @@ def main():
             vals = blk[vmm][t]
             if vals and "blk." + vmm not in broken:
                 print("bench %s.%s %.1f %s" % (t, vmm, statistics.median(vals), unit))
+    for name, res in more:
+        for vmm, t in res.items():
+            print("bench %s.%s %.2f s" % (name, vmm, statistics.median(t)))
 
     print()
     print("%-14s %28s %30s" % ("VMM", "boot to /init marker, s", "RSS beyond guest RAM, KiB"))
@@ -203,6 +213,13 @@ def main():
                 cells.append("%.1f / %.1f / %.1f" % (min(v), statistics.median(v), max(v))
                              if v else "failed")
             print("%-14s %s" % (vmm, "   ".join(cells)))
+    for name, res in more:
+        print()
+        print("%-14s %28s" % ("VMM", name + ", s"))
+        print("%-14s %28s" % ("", "min / median / max"))
+        for vmm, t in res.items():
+            print("%-14s %28s" % (vmm, "%.2f / %.2f / %.2f" % (min(t), statistics.median(t),
+                                                              max(t))))
     print("(%d rounds, %d disk rounds, --mem %s, nested lab: L2 under KVM in L1 under "
           "QEMU TCG; compare only figures of one run)" % (args.rounds, args.blk_rounds,
                                                           args.mem))

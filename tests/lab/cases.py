@@ -37,6 +37,10 @@ and checks what the guest prints on the emulated UART and how the VMM exits:
      root / orbvm logs in through the UART; a command gets its answer; a file written
      and synced survives a `poweroff` (status 0), e2fsck -fn finds the image clean and
      debugfs shows the file.
+  H  (orbvm only) --cpus 1, 2 and 4: nproc, a pinned O_DIRECT writer per CPU to a raw
+     disk, power-off and reboot issued on the last AP (tests/lab/smp_cases.py).
+  O  (orbvm only) Orbital in orbvm: its shell prompt with --cpus 1 and 4, in-kernel and
+     user-space tests with their status through --debug-exit (tests/lab/orbital_cases.py).
 Exit statuses are orbvm's documented ones (docs/orbvm.md, vmm/stop.h): power-off 0,
 error 1, reboot 3, halt 4. `--vmm qemu_pc` runs the same cases on QEMU (-no-reboot:
 power-off and reboot both give 0) to check the lab itself.
@@ -59,6 +63,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "tools", "lab"))
 import vmdrive  # noqa: E402
+import orbital_cases  # noqa: E402
+import smp_cases  # noqa: E402
 
 EXPECTED_STATUS = {
     # docs/orbvm.md: 0 guest power-off, 3 guest reboot (4 halt, 1 error, 2 usage, 5 quit).
@@ -471,9 +477,11 @@ def main():
     ap.add_argument("--kernel", default="build/guest/vmlinuz")
     ap.add_argument("--initrd", default="build/guest/initramfs.cpio.gz")
     ap.add_argument("--rootfs", default="build/guest/rootfs.img")
+    ap.add_argument("--orbital", default="build",
+                    help="directory with orbital.elf and bootfs.cpio (case O)")
     ap.add_argument("--boot-timeout", type=int, default=90)
     ap.add_argument("--exit-timeout", type=int, default=20)
-    ap.add_argument("--cases", default="ABCDEFG",
+    ap.add_argument("--cases", default="ABCDEFGHO",
                     help="which cases to run, e.g. FG (default: all)")
     args = ap.parse_args()
     want = set(args.cases.upper())
@@ -499,6 +507,10 @@ def main():
             case_f(args, res, statuses)
         if args.vmm == "orbvm" and "G" in want:
             case_g(args, res, statuses)
+        if args.vmm == "orbvm" and "H" in want:
+            smp_cases.case_h(args, res, statuses)
+        if args.vmm == "orbvm" and "O" in want:
+            orbital_cases.case_o(args, res)
         print("lab cases took %.1f s inside L1" % (time.monotonic() - t0))
     print("%d passed, %d failed" % (res.passed, res.failed), flush=True)
     return 1 if res.failed else 0

@@ -4,6 +4,7 @@
 # Usage: tests/lab/run.sh [BUILD]      (BUILD defaults to build; needs BUILD/orbvm-static)
 #   ORBLAB_VMM=qemu_pc tests/lab/run.sh    runs the same cases with QEMU as the VMM, to
 #                                          check the lab itself without orbvm.
+#   ORBLAB_CASES=HO tests/lab/run.sh       runs only those cases (tests/lab/cases.py).
 # Owns: preparing the images (tools/guest/images.sh, cached), booting the lab once with
 # tests/lab/cases.py as its job, and the summary. Prints "N passed, M failed" last and
 # exits non-zero on any failure, including a lab that fails to come up. Needs no
@@ -33,7 +34,8 @@ trap 'rm -f "$log"' EXIT
 run_lab() {
 	"$PYTHON" tools/lab/run-lab.py --timeout "$TIMEOUT" -- \
 		"$PYTHON" tests/lab/cases.py --vmm "$VMM" --orbvm "$BUILD/orbvm-static" \
-		--kernel build/guest/vmlinuz --initrd build/guest/initramfs.cpio.gz | tee "$log"
+		--kernel build/guest/vmlinuz --initrd build/guest/initramfs.cpio.gz \
+		--orbital "$BUILD" --cases "${ORBLAB_CASES:-ABCDEFGHO}" | tee "$log"
 	rc=${PIPESTATUS[0]}
 }
 run_lab

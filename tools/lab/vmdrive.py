@@ -36,12 +36,13 @@ class Timeout(Exception):
 
 
 def vmm_argv(vmm, kernel, initrd, cmdline, mem, orbvm="build/orbvm-static",
-             qemu="qemu-system-x86_64"):
-    """The command that boots kernel+initrd with `mem` (e.g. "256M") in `vmm`."""
+             qemu="qemu-system-x86_64", cpus=1):
+    """The command that boots kernel+initrd with `mem` (e.g. "256M") and `cpus` vCPUs
+    in `vmm`."""
     if vmm == "orbvm":
         return [orbvm, "--kernel", kernel, "--initrd", initrd,
-                "--cmdline", cmdline, "--mem", mem]
-    common = ["-enable-kvm", "-cpu", "host", "-m", mem, "-smp", "1",
+                "--cmdline", cmdline, "--mem", mem] + (["--cpus", str(cpus)] if cpus > 1 else [])
+    common = ["-enable-kvm", "-cpu", "host", "-m", mem, "-smp", str(cpus),
               "-nodefaults", "-no-user-config", "-display", "none",
               "-serial", "stdio", "-no-reboot",
               "-kernel", kernel, "-initrd", initrd, "-append", cmdline]
