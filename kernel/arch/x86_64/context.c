@@ -2,6 +2,16 @@
  * Thread contexts on x86-64: preparing a new thread's stack and FPU area, and
  * the switch itself (FPU state out, address space, TSS stack for ring 3,
  * stacks, FPU state in).
+ *
+ * What a switch skips when it has not changed: CR3 when both threads share
+ * an address space; the ring-3 entry stacks (TSS rsp0 and the syscall entry's
+ * stack) when the next thread never enters the kernel from user mode (a
+ * kernel thread, space NULL: interrupts in ring 0 stay on the current stack);
+ * the I/O permission bitmap unless the next thread's process differs and its
+ * bitmap is not the one loaded (ioperm.h). FPU state is saved with XSAVEOPT
+ * where the CPU has it (only what changed is written) and is always restored,
+ * a new thread's included (thread_entry_trampoline), so no thread ever runs
+ * with registers another left.
  */
 #include "sched/sched.h"
 #include "fpu.h"
@@ -43,22 +53,26 @@ void arch_thread_setup(struct thread *t, bool fresh_stack)
 	*--sp = (uint64_t)thread_entry_trampoline; /* return address */
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;
+	sp[4] = (uint64_t)t->fpu; /* rbx: the trampoline restores it before anything runs */
 	t->saved_sp = (uint64_t)sp;
 }
 
 void arch_thread_switch(struct thread *prev, struct thread *next)
 {
-	fpu_save(prev->fpu);
+	fpu_save_inline(prev->fpu);
 	if (next->space != prev->space)
 		vm_activate(next->space ? next->space : &kernel_space);
-	struct cpu *c = this_cpu();
-	c->arch.tables.tss.rsp[0] = uctx_entry_rsp(next);
-	c->arch_fixed.syscall_rsp = uctx_entry_rsp(next);
-	if (next->proc != prev->proc)
-		ioperm_switch(c, next->proc);
+	if (next->space) { /* it may enter the kernel from user mode */
+		struct cpu *c = this_cpu();
+		uint64_t top = uctx_entry_rsp(next);
+		c->arch.tables.tss.rsp[0] = top;
+		c->arch_fixed.syscall_rsp = top;
+		if (next->proc != prev->proc)
+			ioperm_switch(c, next->proc);
+	}
 	switch_stacks(&prev->saved_sp, next->saved_sp);
 	/* Back on prev: restore its FPU state. */
-	fpu_restore(prev->fpu);
+	fpu_restore_inline(prev->fpu);
 }
 
 void arch_resched_cpu(struct cpu *c)
@@ -73,7 +87,7 @@ noreturn void arch_fastpath_switch(struct thread *prev, struct thread *next)
 	if (next->space != prev->space)
 		write_cr3(next->space->root); /* both are user threads */
 	struct cpu *c = this_cpu();
-	uint64_t top = uctx_entry_rsp(next);
+	uint64_t top = uctx_entry_rsp(next); /* next is a user thread: it needs them */
 	c->arch.tables.tss.rsp[0] = top;
 	c->arch_fixed.syscall_rsp = top;
 	if (next->proc != prev->proc)

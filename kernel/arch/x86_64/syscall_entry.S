@@ -37,11 +37,30 @@
 #define SYSRET_RIP_LIMIT 0x00007ffffffff000
 #define USER_RIP_SHIFT	 47	/* RIP >> 47 != 0: not below ORB_USER_TOP */
 
+	.section .rodata
+	.balign 8
+sysret_rip_limit:
+	.quad SYSRET_RIP_LIMIT
+
 	.text
 	.globl syscall_entry
 	.balign 16
 syscall_entry:
-	swapgs
+	/* SYS_NULL, answered before anything is saved: it changes nothing, its
+	 * result (0) is already in rax, and rcx/r11 hold the user RIP and RFLAGS
+	 * sysret restores. Interrupts are off (SFMASK) and RSP is still the
+	 * user's, so nothing can run on it; NMI and #MC have IST stacks and
+	 * find the user's GS base as on any entry (trap_entry.S). A RIP that
+	 * sysret cannot take (syscall as the last instruction below the top of
+	 * user space) goes the long way, to be refused there. */
+	testq %rax, %rax
+	jnz 3f
+	cmpq sysret_rip_limit(%rip), %rcx
+	jae 3f
+	.globl syscall_null_sysretq
+syscall_null_sysretq:
+	sysretq
+3:	swapgs
 	movq %rsp, GS_USER_RSP
 	movq GS_SYSCALL_RSP, %rsp
 	pushq $SEL_UDATA	/* ss */
@@ -53,21 +72,25 @@ syscall_entry:
 	pushq $VEC_SYSCALL	/* vector */
 	SAVE_GPRS
 	xorl %ebp, %ebp		/* user RBP means nothing here: end backtraces */
-	/* The two hot calls skip the C dispatcher: the null call (its result,
-	 * 0, is already in the frame's rax) and the IPC fast path. */
-	testq %rax, %rax
-	jz user_return_sysret
+	/* The IPC fast path's two calls skip the C dispatcher; each returns
+	 * only if it did not take the call (ipc/fastpath.c). */
 	cmpq $SYS_CALL, %rax
 	je 1f
 	cmpq $SYS_REPLY_RECV, %rax
-	jne 2f
-1:	cmpb $0, fastpath_enabled(%rip)
-	je 2f
-	movq %rax, %rdi
-	call fastpath_try	/* returns only if it did not take the call */
+	je 4f
+	testq %rax, %rax
+	jz user_return_sysret	/* SYS_NULL that took the long way: 0 is in the frame */
 2:	movq %rsp, %rdi
 	call syscall_dispatch
-	/* fall through: rsp = the frame */
+	jmp user_return
+1:	cmpb $0, fastpath_enabled(%rip)
+	je 2b
+	call fastpath_call
+	jmp 2b
+4:	cmpb $0, fastpath_enabled(%rip)
+	je 2b
+	call fastpath_reply_recv
+	jmp 2b
 
 /* Returns to user mode from the trap frame at %rsp. Interrupts may be on. */
 	.globl user_return
@@ -80,8 +103,7 @@ user_return:
 /* A frame made by syscall_entry (standard selectors), interrupts off. */
 user_return_sysret:
 	movq FRAME_RIP(%rsp), %rcx
-	movq $SYSRET_RIP_LIMIT, %r11
-	cmpq %r11, %rcx
+	cmpq sysret_rip_limit(%rip), %rcx
 	jae user_return_iret
 	RESTORE_GPRS_BUT_RCX_R11
 	/* rsp -> vector, error, rip, cs, rflags, rsp, ss; rcx = rip already */
