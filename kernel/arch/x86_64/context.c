@@ -82,7 +82,11 @@ void arch_resched_cpu(struct cpu *c)
 
 noreturn void fastpath_leave(uint32_t *prev_on_cpu, struct trap_frame *next);
 
-noreturn void arch_fastpath_switch(struct thread *prev, struct thread *next)
+/* fastpath=c: the fast path's switch in C (syscall_entry.S has the assembly
+ * one, fastpath_switch_asm, which does the same). */
+bool arch_fastpath_c;
+
+noreturn void arch_fastpath_switch_c(struct thread *prev, struct thread *next)
 {
 	if (next->space != prev->space)
 		write_cr3(next->space->root); /* both are user threads */
@@ -95,6 +99,23 @@ noreturn void arch_fastpath_switch(struct thread *prev, struct thread *next)
 	fpu_switch(prev->fpu, next->fpu);
 	fastpath_leave(&prev->on_cpu, uctx_frame(next));
 }
+
+/* fastpath_switch_asm, switching to a thread of process p: its I/O bitmap. */
+void fastpath_ioperm_switch(struct process *p);
+void fastpath_ioperm_switch(struct process *p)
+{
+	ioperm_switch(this_cpu(), p);
+}
+
+/* What fastpath_switch_asm reads (syscall_entry.S has the same numbers). */
+_Static_assert(offsetof(struct thread, on_cpu) == 0x70, "syscall_entry.S T_ON_CPU");
+_Static_assert(offsetof(struct thread, kstack_top) == 0x78, "syscall_entry.S T_KSTACK_TOP");
+_Static_assert(offsetof(struct thread, space) == 0x80, "syscall_entry.S T_SPACE");
+_Static_assert(offsetof(struct thread, fpu) == 0x88, "syscall_entry.S T_FPU");
+_Static_assert(offsetof(struct thread, proc) == 0xb8, "syscall_entry.S T_PROC");
+_Static_assert(offsetof(struct vm_space, root) == 0x10, "syscall_entry.S VM_ROOT");
+_Static_assert(offsetof(struct process, io_bitmap) == 0xf0, "syscall_entry.S P_IO_BITMAP");
+_Static_assert(UCTX_RESUME_BYTES == 64 && FPU_XSAVEOPT == 2, "syscall_entry.S constants");
 
 /* Where a thread set up by arch_thread_resume_user() starts running again. */
 void user_resumed(void)

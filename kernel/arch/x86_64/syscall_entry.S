@@ -29,6 +29,8 @@
 
 #define GS_SYSCALL_RSP %gs:32
 #define GS_USER_RSP    %gs:40
+#define GS_TSS_RSP0    %gs:48
+#define GS_IOBM_LOADED %gs:56
 #define SEL_UDATA      0x23
 #define SEL_UCODE      0x2b
 #define VEC_SYSCALL    256
@@ -36,6 +38,17 @@
 #define SYS_REPLY_RECV 55
 #define SYSRET_RIP_LIMIT 0x00007ffffffff000
 #define USER_RIP_SHIFT	 47	/* RIP >> 47 != 0: not below ORB_USER_TOP */
+
+/* Fields fastpath_switch_asm reads (context.c checks them at compile time). */
+#define T_ON_CPU	  0x70	/* struct thread */
+#define T_KSTACK_TOP	  0x78
+#define T_SPACE		  0x80
+#define T_FPU		  0x88
+#define T_PROC		  0xb8
+#define VM_ROOT		  0x10	/* struct vm_space */
+#define P_IO_BITMAP	  0xf0	/* struct process */
+#define UCTX_RESUME_BYTES 64	/* machine/context.h */
+#define FPU_XSAVEOPT	  2	/* fpu.h */
 
 	.section .rodata
 	.balign 8
@@ -155,11 +168,69 @@ user_resume_trampoline:
 
 /*
  * void fastpath_leave(uint32_t *prev_on_cpu, struct trap_frame *next):
- * the end of the IPC fast path. Moves onto the next thread's stack, and only
- * then lets another CPU run the previous thread (its on_cpu goes to 0).
+ * the end of the IPC fast path's C switch (fastpath=c). Moves onto the next
+ * thread's stack, and only then lets another CPU run the previous thread
+ * (its on_cpu goes to 0).
  */
 	.globl fastpath_leave
 fastpath_leave:
 	movq %rsi, %rsp
 	movl $0, (%rdi)
 	jmp user_return_sysret	/* a syscall frame; interrupts are off */
+
+/*
+ * noreturn void fastpath_switch_asm(struct thread *prev, struct thread *next):
+ * the IPC fast path's switch (ipc/fastpath.c has made next current and
+ * blocked prev; interrupts off, ipc_lock released). The same steps as
+ * arch_fastpath_switch_c in context.c, which fastpath=c runs instead:
+ * CR3 unless the address space is the same; FPU state out of prev and into
+ * next; next's ring-3 entry stacks (the syscall entry's and TSS rsp0); the
+ * I/O bitmap only if the process changes and either it or this CPU has one
+ * (ioperm.h decides the rest); then next's user registers, through sysret.
+ */
+	.globl fastpath_switch_asm
+fastpath_switch_asm:
+	movq T_SPACE(%rsi), %rax
+	cmpq T_SPACE(%rdi), %rax
+	je 1f
+	movq VM_ROOT(%rax), %rax
+	movq %rax, %cr3
+1:	movq T_FPU(%rdi), %r8
+	movq T_FPU(%rsi), %r9
+	cmpb $0, fpu_mode(%rip)
+	jne 5f
+	fxsave64 (%r8)
+	fxrstor64 (%r9)
+2:	movq T_KSTACK_TOP(%rsi), %rax
+	subq $UCTX_RESUME_BYTES, %rax
+	movq %rax, GS_SYSCALL_RSP
+	movq GS_TSS_RSP0, %rcx
+	movq %rax, (%rcx)
+	movq T_PROC(%rsi), %rcx
+	cmpq T_PROC(%rdi), %rcx
+	jne 6f
+3:	leaq -FRAME_SIZE(%rax), %rsp	/* next's user registers */
+	movl $0, T_ON_CPU(%rdi)		/* off prev's stack: another CPU may run it */
+	jmp user_return_sysret		/* a syscall frame; interrupts are off */
+5:	movl $-1, %eax			/* XSAVE: every component XCR0 enables */
+	movl $-1, %edx
+	cmpb $FPU_XSAVEOPT, fpu_mode(%rip)
+	jne 7f
+	xsaveopt64 (%r8)
+	jmp 8f
+7:	xsave64 (%r8)
+8:	xrstor64 (%r9)
+	jmp 2b
+6:	movq GS_IOBM_LOADED, %rdx	/* another process: a bitmap to switch? */
+	movq (%rdx), %rdx
+	orq P_IO_BITMAP(%rcx), %rdx
+	jz 3b
+	pushq %rdi
+	pushq %rax
+	pushq %rcx			/* (keeps the stack aligned for the call) */
+	movq %rcx, %rdi
+	call fastpath_ioperm_switch	/* context.c */
+	popq %rcx
+	popq %rax
+	popq %rdi
+	jmp 3b
