@@ -112,14 +112,15 @@ static long t_sys_regs(long nr, cap_handle_t ep, struct orb_msg *m, const struct
 	register long r14 __asm__("r14") = t_avx;
 	/* SAFETY: only the vector registers (declared clobbered) and the system
 	 * call's own registers change; set and got are 64 words each. */
-	__asm__ volatile(T_ALL(T_LD) "testq %%r14, %%r14\n\tjz 1f\n\t" T_ALL(T_LDY) "1:\n\t"
-				     "syscall\n\t" T_ALL(T_ST) "testq %%r14, %%r14\n\tjz 2f\n\t" T_ALL(
-					 T_STY) "2:\n\t"
-			 : "=a"(r), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-			 : "a"(nr), "r"(r12), "r"(rbx), "r"(r13), "r"(r14)
-			 : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-			   "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-			   "xmm15");
+	__asm__ volatile(
+	    T_ALL(T_LD) "testq %%r14, %%r14\n\tjz 1f\n\t" T_ALL(
+		T_LDY) "1:\n\t"
+		       "syscall\n\t" T_ALL(T_ST) "testq %%r14, %%r14\n\tjz 2f\n\t" T_ALL(
+			   T_STY) "2:\n\t"
+	    : "=a"(r), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+	    : "a"(nr), "r"(r12), "r"(rbx), "r"(r13), "r"(r14)
+	    : "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+	      "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
 	if (r == 0 && nr != SYS_YIELD) {
 		m->badge = rdi;
 		m->tag = rsi;
@@ -273,8 +274,8 @@ static unsigned t_yield_rounds(uint64_t who, unsigned n)
 static void t_check_yield(void)
 {
 	cap_handle_t proc = 0;
-	T_EQ("yield: spawn the other process", t_spawn_role("t_switch", "yielder", NULL, NULL, 0, &proc),
-	     0);
+	T_EQ("yield: spawn the other process",
+	     t_spawn_role("t_switch", "yielder", NULL, NULL, 0, &proc), 0);
 	T_EQ("yield: our registers changed across a yield", t_yield_rounds(1, T_YIELDS), 0);
 	T_EQ("yield: the other process saw none changed (exit status)", t_wait_and_drop(proc), 0);
 }
@@ -290,7 +291,7 @@ _Noreturn void t_fresh_main(void);
 __asm__(".text\n"
 	".globl t_fresh_entry\n"
 	"t_fresh_entry:\n"
-#define T_FST(n) "movdqu %xmm" #n ", t_fresh_got+" #n "*16(%rip)\n"
+#define T_FST(n)  "movdqu %xmm" #n ", t_fresh_got+" #n "*16(%rip)\n"
 #define T_FSTY(n) "vextractf128 $1, %ymm" #n ", t_fresh_got+256+" #n "*16(%rip)\n"
 	T_ALL(T_FST) "cmpl $0, t_avx(%rip)\n"
 		     "je 1f\n" T_ALL(T_FSTY) "1:\n"
@@ -336,8 +337,8 @@ static void t_check_io(const struct orb_init_info *ii)
 	T_OK("io: ioport_sub(0x60, 5)", io);
 	T_EQ("io: enable our ports", orb_ioport_enable((cap_handle_t)io), 0);
 	caps[0] = (cap_handle_t)ep;
-	T_EQ("io: spawn a server without ports", t_spawn_role("t_switch", "server", NULL, caps, 1, &proc),
-	     0);
+	T_EQ("io: spawn a server without ports",
+	     t_spawn_role("t_switch", "server", NULL, caps, 1, &proc), 0);
 	unsigned bad = 0;
 	for (unsigned i = 0; i < T_IO_ROUNDS; i++) {
 		struct orb_msg m = {0};
