@@ -10,7 +10,9 @@
  * equal to the thread's kstack_top by the context switch) and pushes a struct
  * trap_frame (x86/trap.h) exactly as an interrupt from user mode would, so
  * every user thread that is in the kernel has its user registers in one
- * place: the top of its kernel stack. Then syscall_dispatch(frame) runs.
+ * place: the top of its kernel stack. Then syscall_dispatch(frame) runs, or
+ * for SYS_CALL and SYS_REPLY_RECV first the IPC fast path. SYS_NULL never
+ * gets that far: the entry's first instructions answer it.
  *
  * Leaving: user_return_frame pops a trap frame and goes back with `sysretq`
  * when that is safe, else with `iretq`. sysret loads RIP from rcx and would
