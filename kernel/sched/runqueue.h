@@ -90,10 +90,11 @@ struct sched_node *rq_pick(struct runqueue *rq);
 /* The most important priority with a ready node, or -1 if rq is empty. O(1). */
 int rq_peek_prio(const struct runqueue *rq);
 
-/* True if something of a priority above prio is queued (inline). */
+/* True if something of a priority above prio (< SCHED_NPRIO) is queued
+ * (inline): the bits from prio up, shifted down, are more than prio's own. */
 static inline bool rq_has_above(const struct runqueue *rq, unsigned prio)
 {
-	return prio < 63 && (rq->bitmap >> (prio + 1)) != 0;
+	return (rq->bitmap >> prio) > 1;
 }
 
 /*

@@ -610,6 +610,30 @@ static void test_requeue_pick(void **state)
 	}
 }
 
+/* rq_has_above(rq, p): some level above p is non-empty, for every p and
+ * for bitmaps with each level alone, pairs of levels, none and all. */
+static void test_has_above(void **state)
+{
+	(void)state;
+	struct runqueue rq;
+	rq_init(&rq, 0);
+	for (unsigned a = 0; a <= SCHED_NPRIO; a++) {
+		for (unsigned b = 0; b <= SCHED_NPRIO; b++) {
+			rq.bitmap =
+			    (a < SCHED_NPRIO ? 1ull << a : 0) | (b < SCHED_NPRIO ? 1ull << b : 0);
+			if (a == SCHED_NPRIO && b == 0)
+				rq.bitmap = ~0ull;
+			for (unsigned p = 0; p < SCHED_NPRIO; p++) {
+				bool want = false;
+				for (unsigned q = p + 1; q < SCHED_NPRIO; q++)
+					want |= (rq.bitmap >> q & 1) != 0;
+				assert_int_equal(rq_has_above(&rq, p), want);
+			}
+		}
+	}
+	rq.bitmap = 0;
+}
+
 static void test_random_model(void **state)
 {
 	static const uint64_t seeds[] = {1, 0x9e3779b97f4a7c15ull, 20261121};
@@ -633,6 +657,7 @@ int main(void)
 	    cmocka_unit_test(test_validate_detects_corruption),
 	    cmocka_unit_test(test_random_model),
 	    cmocka_unit_test(test_requeue_pick),
+	    cmocka_unit_test(test_has_above),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
