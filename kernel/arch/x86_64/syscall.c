@@ -46,6 +46,10 @@ _Static_assert(offsetof(struct cpu, arch_fixed.iobm_loaded) == 56, "syscall_entr
 _Static_assert(sizeof(struct trap_frame) == 176, "trap_asm.h FRAME_SIZE");
 _Static_assert(offsetof(struct trap_frame, rip) == 136, "trap_asm.h FRAME_RIP");
 _Static_assert(offsetof(struct trap_frame, ss) == 168, "trap_asm.h FRAME_SS");
+_Static_assert(offsetof(struct trap_frame, rbx) == 104 && offsetof(struct trap_frame, rax) == 112 &&
+		   offsetof(struct trap_frame, rflags) == 152 &&
+		   offsetof(struct trap_frame, rsp) == 160,
+	       "trap_asm.h LOAD_GPRS_BUT_RCX_R11, FRAME_RFLAGS, FRAME_RSP");
 
 void syscall_init_cpu(void)
 {

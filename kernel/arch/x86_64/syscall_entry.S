@@ -120,10 +120,9 @@ user_return_sysret:
 	movq FRAME_RIP(%rsp), %rcx
 	cmpq sysret_rip_limit(%rip), %rcx
 	jae user_return_iret
-	RESTORE_GPRS_BUT_RCX_R11
-	/* rsp -> vector, error, rip, cs, rflags, rsp, ss; rcx = rip already */
-	movq 32(%rsp), %r11	/* rflags */
-	movq 40(%rsp), %rsp	/* user RSP: from here on only registers */
+	LOAD_GPRS_BUT_RCX_R11	/* rcx = rip already */
+	movq FRAME_RFLAGS(%rsp), %r11
+	movq FRAME_RSP(%rsp), %rsp	/* user RSP: from here on only registers */
 	swapgs
 	.globl user_return_sysretq
 user_return_sysretq:
