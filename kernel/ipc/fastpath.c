@@ -25,7 +25,9 @@
  * something else (a reply through the general path, a kill) wakes it.
  *
  * Locks: ipc_lock only. The handle is read with cspace_peek_lockless (the
- * endpoint cannot be freed while ipc_lock is held: its destroy takes it).
+ * endpoint cannot be freed while ipc_lock is held: its destroy takes it), or
+ * taken from the thread's copy of the capability it used last (t->fp_cap),
+ * which is good while its cspace has emptied no slot since (cspace.h).
  * The two threads' scheduler state and this CPU's `current` change without
  * the rq_lock: interrupts are off, and everyone who could wake either thread
  * (IPC through ipc.c, an endpoint's close or end and a Reply object's end in
@@ -90,8 +92,26 @@ fastpath_decode(struct thread *t, uint32_t *rights, uint64_t *badge)
 		return NULL;
 	struct kobject *obj;
 	spin_lock(&ipc_lock);
-	if (!cspace_peek_lockless(p->cs, (cap_handle_t)hv, CAP_TYPE_ENDPOINT, &obj, rights, badge))
-		goto no;
+	/* The thread's copy of the capability it used last, while no slot of its
+	 * cspace has been emptied since it was read (cspace.h): then the
+	 * capability is still there, unchanged. Else the lockless read, which
+	 * refreshes the copy. The endpoint cannot be freed while ipc_lock is
+	 * held either way (its destroy takes it). */
+	uint64_t releases = __atomic_load_n(&p->cs->releases, __ATOMIC_ACQUIRE);
+	if (hv + 1 == t->fp_cap.handle1 && releases == t->fp_cap.releases) {
+		obj = t->fp_cap.obj;
+		*rights = t->fp_cap.rights;
+		*badge = t->fp_cap.badge;
+	} else {
+		if (!cspace_peek_lockless(p->cs, (cap_handle_t)hv, CAP_TYPE_ENDPOINT, &obj, rights,
+					  badge))
+			goto no;
+		t->fp_cap.handle1 = hv + 1;
+		t->fp_cap.releases = releases;
+		t->fp_cap.obj = obj;
+		t->fp_cap.rights = *rights;
+		t->fp_cap.badge = *badge;
+	}
 	struct endpoint *ep = container_of(obj, struct endpoint, obj);
 	if (ep->closed)
 		goto no;

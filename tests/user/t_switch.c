@@ -16,6 +16,10 @@
  *     the badge of the thread that sent it, and each thread that its reply
  *     carries its own badge, sequence number and words (a message delivered
  *     to the wrong thread, or a badge lost, fails);
+ *   - stale: the fast path keeps a copy of the capability a thread used
+ *     last; a call through a capability that was deleted, or revoked through
+ *     its parent, must fail, one without SEND must be refused each time, and
+ *     every call through a live one must carry its own badge;
  *   - yield: a second process and the client yield to each other with their
  *     own register values loaded and check them after every yield;
  *   - fresh: a new thread's first instruction stores its registers: they
@@ -256,6 +260,52 @@ static void t_check_fpu_and_badges(cap_handle_t ep)
 	orb_cap_delete((cap_handle_t)done);
 }
 
+/* ---- stale: the fast path's copy of a capability never outlives it. ---- */
+
+#define T_STALE_CALLS 7 /* the successful calls t_check_stale makes */
+
+/* A call through h with the badge T_BADGE0 + k; the badge that came back, or -ERR_*. */
+static long t_call_badge(cap_handle_t h, unsigned k)
+{
+	struct orb_msg m = {0};
+	m.tag = IPC_TAG(T_OP_PING, 4, 0);
+	m.w[0] = k;
+	m.w[1] = 0;
+	m.w[3] = T_BADGE0 + k;
+	long r = orb_call(h, &m, IPC_TIMEOUT_NEVER);
+	return r ? r : (long)m.w[0];
+}
+
+static void t_check_stale(cap_handle_t ep)
+{
+	long a = orb_cap_derive(ep, CAP_RIGHT_SEND, T_BADGE0 + 10);
+	T_OK("stale: derive A", a);
+	T_EQ("stale: call through A (fills the copy)", t_call_badge((cap_handle_t)a, 10),
+	     T_BADGE0 + 10);
+	T_EQ("stale: again, A's badge", t_call_badge((cap_handle_t)a, 10), T_BADGE0 + 10);
+	T_EQ("stale: delete A", orb_cap_delete((cap_handle_t)a), 0);
+	T_EQ("stale: call through deleted A", t_call_badge((cap_handle_t)a, 10), -ERR_BADCAP);
+	long b = orb_cap_derive(ep, CAP_RIGHT_SEND, T_BADGE0 + 11);
+	T_OK("stale: derive B", b);
+	T_EQ("stale: call through B, B's badge", t_call_badge((cap_handle_t)b, 11), T_BADGE0 + 11);
+	long r = orb_cap_derive(ep, CAP_RIGHT_RECV, 0);
+	T_OK("stale: derive R (RECV only)", r);
+	T_EQ("stale: call through R", t_call_badge((cap_handle_t)r, 0), -ERR_PERM);
+	T_EQ("stale: call through R again", t_call_badge((cap_handle_t)r, 0), -ERR_PERM);
+	T_EQ("stale: B after R, B's badge", t_call_badge((cap_handle_t)b, 11), T_BADGE0 + 11);
+	long p = orb_cap_derive(ep, CAP_RIGHT_SEND, 0);
+	long q = p < 0 ? p : orb_cap_derive((cap_handle_t)p, CAP_RIGHT_SEND, T_BADGE0 + 12);
+	T_OK("stale: derive Q from P", q);
+	T_EQ("stale: call through Q", t_call_badge((cap_handle_t)q, 12), T_BADGE0 + 12);
+	T_EQ("stale: Q again", t_call_badge((cap_handle_t)q, 12), T_BADGE0 + 12);
+	T_EQ("stale: revoke P (removes Q)", orb_cap_revoke((cap_handle_t)p), 1);
+	T_EQ("stale: call through revoked Q", t_call_badge((cap_handle_t)q, 12), -ERR_BADCAP);
+	T_EQ("stale: B still, B's badge", t_call_badge((cap_handle_t)b, 11), T_BADGE0 + 11);
+	orb_cap_delete((cap_handle_t)b);
+	orb_cap_delete((cap_handle_t)r);
+	orb_cap_delete((cap_handle_t)p);
+}
+
 /* ---- yield: two processes yield to each other with their own values. ---- */
 
 static unsigned t_yield_rounds(uint64_t who, unsigned n)
@@ -383,13 +433,15 @@ int main(int argc, char **argv)
 	T_ERR("spawn the server", r, 0);
 	if (ep >= 0 && r == 0) {
 		t_check_fpu_and_badges((cap_handle_t)ep);
+		t_check_stale((cap_handle_t)ep);
 		struct orb_msg m = {0};
 		m.tag = IPC_TAG(T_OP_QUIT, 0, 0);
 		r = orb_call((cap_handle_t)ep, &m, T_WAIT_NS);
 		T_ERR("quit call", r, 0);
 		T_EQ("server: replies whose registers changed across reply_recv", m.w[0], 0);
 		T_EQ("server: messages with a badge not of their sender", m.w[1], 0);
-		T_EQ("server: calls served", m.w[2], T_ROUNDS + T_NCLIENTS * T_THREAD_RN);
+		T_EQ("server: calls served", m.w[2],
+		     T_ROUNDS + T_NCLIENTS * T_THREAD_RN + T_STALE_CALLS);
 		T_EQ("server: exit status", t_wait_and_drop(server), 0);
 	}
 	orb_cap_delete((cap_handle_t)ep);
