@@ -157,15 +157,15 @@ void fastpath_reply_recv(void)
 {
 	struct cpu *c = this_cpu();
 	struct thread *t = c->current;
-	struct thread *caller = t->ipc.caller;
 	uint32_t rights;
 	uint64_t badge;
-	if (!caller)
-		return;
 	struct endpoint *ep = fastpath_decode(t, &rights, &badge);
 	if (!ep)
 		return;
-	if (!(rights & CAP_RIGHT_RECV) || !waitq_empty(&ep->senders) || !takes_over(c, t, caller))
+	/* Read under ipc_lock: a caller that ends clears it (ipc.c) and is freed. */
+	struct thread *caller = t->ipc.caller;
+	if (!(rights & CAP_RIGHT_RECV) || !caller || !waitq_empty(&ep->senders) ||
+	    !takes_over(c, t, caller))
 		goto slow;
 	t->ipc.caller = NULL;
 	caller->ipc.state = IPC_IDLE;
