@@ -50,8 +50,8 @@ void sched_finish_switch(void)
 	spin_unlock(&c->rq_lock);
 }
 
-/* Switches away from the current thread. Interrupts are off and c->rq_lock is held. */
-/* Inline in each caller: schedule() (every yield and preemption) is the hot one. */
+/* Switches away from the current thread. Interrupts are off and c->rq_lock is
+ * held. Inline in each caller: schedule() (every yield and preemption) is hot. */
 static inline __attribute__((always_inline)) void schedule_locked(struct cpu *c)
 {
 	struct thread *prev = c->current;
