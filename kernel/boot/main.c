@@ -133,8 +133,9 @@ static void kmain_syscalls(void)
 		fastpath_enabled = false;
 	if (given && strcmp(fp, "c") == 0)
 		arch_fastpath_c = true; /* its switch in C, not the architecture's assembly */
-	kinfo("ipc: fast path %s\n",
-	      !fastpath_enabled ? "off" : arch_fastpath_c ? "on (C switch)" : "on");
+	kinfo("ipc: fast path %s\n", !fastpath_enabled ? "off"
+				     : arch_fastpath_c ? "on (C switch)"
+						       : "on");
 }
 
 void kmain(uint32_t magic, paddr_t info)

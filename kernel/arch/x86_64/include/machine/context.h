@@ -161,8 +161,8 @@ static inline noreturn void uctx_enter(struct thread *t)
 noreturn void fastpath_switch_asm(struct thread *prev, struct thread *next);
 noreturn void arch_fastpath_switch_c(struct thread *prev, struct thread *next);
 extern bool arch_fastpath_c;
-static inline __attribute__((always_inline)) noreturn void
-arch_fastpath_switch(struct thread *prev, struct thread *next)
+static inline __attribute__((always_inline)) noreturn void arch_fastpath_switch(struct thread *prev,
+										struct thread *next)
 {
 	if (__builtin_expect(arch_fastpath_c, 0))
 		arch_fastpath_switch_c(prev, next);
