@@ -27,10 +27,10 @@ echo
 printf '%-26s %12s %12s  %s\n' benchmark Orbital Linux "target (Orbital)"
 val() { awk -v n="$1" '$2 == n { print $3 }' "$tmp"; }
 printf '%-26s %12s %12s  %s\n' "yield round trip" "$(val yield_roundtrip.orbital)" \
-	"$(val yield_roundtrip.linux)" "<= 500"
+	"$(val yield_roundtrip.linux)" "<= 300"
 printf '%-26s %12s %12s  %s\n' "null system call" "$(val null_syscall.orbital)" \
-	"$(val null_syscall.linux)" "<= 100"
+	"$(val null_syscall.linux)" "<= 40"
 printf '%-26s %12s %12s  %s\n' "IPC / pipe round trip" "$(val ipc_roundtrip.orbital)" \
-	"$(val pipe_roundtrip.linux)" "<= 400"
+	"$(val pipe_roundtrip.linux)" "<= 300"
 printf '%-26s %12s %12s  %s\n' "64 KiB by IPC copies" "$(val copy_64k.orbital)" "-" "-"
 printf '%-26s %12s %12s  %s\n' "64 KiB by Memory cap" "$(val memcap_64k.orbital)" "-" "-"

@@ -8,11 +8,11 @@
  *   arch_thread_setup(t, fresh)       the thread's FPU area; with fresh, also
  *                                     the first switch frame on its new stack
  *   arch_thread_switch(prev, next)    this CPU leaves prev for next
- *   arch_fastpath_switch(prev, next)  the IPC fast path: straight into next's
- *                                     user context (never returns)
  *   arch_user_enter(...)              the architecture's way into user mode,
  *                                     behind uctx_enter()
  * Inline, from the architecture's machine/context.h:
+ *   arch_fastpath_switch(prev, next)  the IPC fast path: straight into next's
+ *                                     user context (never returns)
  *   arch_thread_resume_user(t)        t, switched out, goes straight back to
  *                                     user mode when it next runs
  *   uctx_init(t, entry, sp, arg)      a fresh user context
@@ -50,8 +50,11 @@ void arch_thread_switch(struct thread *prev, struct thread *next);
 
 /* The IPC fast path (ipc/fastpath.c): both are user threads; prev is
  * blocked and set up by arch_thread_resume_user(), next is already current.
- * This CPU goes straight to next's user context. Interrupts off. */
-noreturn void arch_fastpath_switch(struct thread *prev, struct thread *next);
+ * This CPU goes straight to next's user context. Interrupts off. Inline: it
+ * picks the architecture's hand-written switch, or its C version when
+ * arch_fastpath_c is set (`fastpath=c`: the same steps, kept and tested). */
+static inline noreturn void arch_fastpath_switch(struct thread *prev, struct thread *next);
+extern bool arch_fastpath_c;
 
 static inline void arch_thread_resume_user(struct thread *t);
 static inline void uctx_init(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg);

@@ -18,6 +18,7 @@
 #include "obj/process.h"
 #include "api/syscall.h"
 #include "ipc/fastpath.h"
+#include "arch/context.h"
 #include <orbital/ipc.h>
 #include "mm/phys.h"
 #include "tests/kernel/ktest.h"
@@ -121,14 +122,20 @@ static void kmain_sched(void)
 	sched_init_cpu(&cpus[0], idle);
 }
 
-/* Step 11: the features found, and the IPC fast path unless fastpath=off. */
+/* Step 11: the features found, and the IPC fast path unless fastpath=off
+ * (fastpath=c: with the C version of its switch). */
 static void kmain_syscalls(void)
 {
 	arch_syscall_report_features();
 	char fp[8];
-	if (bootinfo_cmdline_get(&boot_info, "fastpath", fp, sizeof(fp)) && strcmp(fp, "off") == 0)
+	bool given = bootinfo_cmdline_get(&boot_info, "fastpath", fp, sizeof(fp));
+	if (given && strcmp(fp, "off") == 0)
 		fastpath_enabled = false;
-	kinfo("ipc: fast path %s\n", fastpath_enabled ? "on" : "off");
+	if (given && strcmp(fp, "c") == 0)
+		arch_fastpath_c = true; /* its switch in C, not the architecture's assembly */
+	kinfo("ipc: fast path %s\n", !fastpath_enabled ? "off"
+				     : arch_fastpath_c ? "on (C switch)"
+						       : "on");
 }
 
 void kmain(uint32_t magic, paddr_t info)

@@ -124,7 +124,9 @@ void cspace_slot_release_locked(struct cap *c)
 	KASSERT(s->used && i < cs->nslots);
 	KASSERT(!c->parent && !c->first_child && !c->next_sibling && !c->prev_sibling);
 	/* A new generation makes every handle to the old contents stale. It
-	 * changes before the contents are cleared, for cspace_peek_lockless(). */
+	 * changes before the contents are cleared, for cspace_peek_lockless();
+	 * the release count first of all, for the fast path's copies. */
+	__atomic_store_n(&cs->releases, cs->releases + 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&s->used, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->generation, s->generation >= CAP_GEN_MAX ? 1 : s->generation + 1,
 			 __ATOMIC_RELEASE);

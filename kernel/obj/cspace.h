@@ -101,6 +101,10 @@ struct cspace {
 	uint32_t free_head;	   /* FIFO free list of slot numbers; CSPACE_NIL if full */
 	uint32_t free_tail;	   /* last free slot; CSPACE_NIL if full */
 	struct cspace_slot *slots; /* nslots entries */
+	/* Slots emptied so far: written under cap_lock before each slot's
+	 * generation changes; read without it by the IPC fast path, whose
+	 * per-thread copy of a capability is good only while this is unchanged. */
+	uint64_t releases;
 };
 
 extern struct spinlock cap_lock;

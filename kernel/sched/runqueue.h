@@ -90,10 +90,42 @@ struct sched_node *rq_pick(struct runqueue *rq);
 /* The most important priority with a ready node, or -1 if rq is empty. O(1). */
 int rq_peek_prio(const struct runqueue *rq);
 
-/* True if something of a priority above prio is queued (inline). */
+/* True if something of a priority above prio (< SCHED_NPRIO) is queued
+ * (inline): the bits from prio up, shifted down, are more than prio's own. */
 static inline bool rq_has_above(const struct runqueue *rq, unsigned prio)
 {
-	return prio < 63 && (rq->bitmap >> (prio + 1)) != 0;
+	return (rq->bitmap >> prio) > 1;
+}
+
+/*
+ * rq_enqueue_tail(rq, n) then rq_pick(rq), in one step: what a thread that
+ * yields or used up its slice does. n (not queued, allowed on rq's CPU) goes
+ * to the tail of its level and the head of the best level comes back, which
+ * is n itself (not queued) when nothing at its level or above waits. The
+ * common case, another thread waiting at n's level and none above, is a
+ * rotation: counts and bitmap stay as they are.
+ */
+static inline struct sched_node *rq_requeue_pick(struct runqueue *rq, struct sched_node *n)
+{
+	unsigned p = n->prio;
+	if (n->on_queue || rq->bitmap >> p != 1) {
+		/* Something above n's level, nothing at it, or a kernel bug (n
+		 * queued already) that rq_enqueue_tail's checks report. */
+		rq_enqueue_tail(rq, n);
+		return rq_pick(rq);
+	}
+	struct sched_node *h = &rq->heads[p], *first = h->next;
+	h->next = first->next; /* first off the head */
+	first->next->prev = h;
+	first->prev = first->next = NULL;
+	first->on_queue = 0;
+	n->prev = h->prev; /* n at the tail */
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+	n->on_queue = 1;
+	n->cpu = rq->cpu;
+	return first;
 }
 
 /* Number of queued nodes. */

@@ -97,6 +97,15 @@ struct thread {
 	struct thread *all_next;    /* list of every thread; threads_lock */
 	struct thread *zombie_next; /* reaper list; threads_lock */
 	uint32_t fault_reg; /* faultinject.c: register bit to flip before user mode (atomic) */
+	/* The IPC fast path's copy of the endpoint capability it used last
+	 * (ipc/fastpath.c); only this thread reads or writes it. */
+	struct {
+		uint64_t handle1;  /* its handle + 1; 0: none */
+		uint64_t releases; /* its cspace's release count when it was read */
+		struct kobject *obj;
+		uint64_t badge;
+		uint32_t rights;
+	} fp_cap;
 };
 
 /* Creates a kernel thread that runs entry(arg) and makes it ready. affinity:

@@ -148,6 +148,32 @@ def cases(Case):
         # lock held (a deadlock before; found by the racing fuzzer, make fuzz-kernel).
         user('user_tlbrace_smp2', 't_tlbrace', smp=2, timeout=120,
              patterns=[r'^t_tlbrace: 2 CPUs$', r'^ok: threads that made all their calls = 3']),
+        # What a switch carries and must not leak (t_switch): FPU/SSE registers (and AVX
+        # with -cpu max, where the kernel uses XSAVEOPT), badges and messages to the right
+        # thread, a new thread's clean FPU state, the I/O bitmap between a process with
+        # ports and one without. Through the fast path's assembly switch, its C switch
+        # (fastpath=c) and the general path (fastpath=off); on 1 and 4 CPUs.
+        *[Case(f'user_switch_smp{n}{sfx}', 'user', smp=n, cpu=cpu, timeout=240,
+               mem='256M' if n > 1 else '128M', cmdline=f'init=t_switch user.warm {cmd}'.strip(),
+               patterns=[_summary('t_switch'), rf'^t_switch: {n} CPUs, AVX {avx}$',
+                         r'^ok: io: 300 reads of port 0x64 between calls$',
+                         r'^ok: fresh: words of the new thread\'s first registers',
+                         r'ipc: fast path ' + {'': r'on$', '_fastpathc': r'on \(C switch\)$',
+                                               '_nofastpath': r'off$'}[sfx.replace('_avx', '')],
+                         r'IPC fast path ' + ('off, taken 0 times' if cmd == 'fastpath=off'
+                                              else r'on, taken [1-9]\d* times')],
+               absent=[r'^FAIL: ', PANIC])
+          for n, sfx, cpu, avx, cmd in ((1, '', 'qemu64', 'off', ''),
+                                        (1, '_avx', 'max', 'on', ''),
+                                        (4, '_avx', 'max', 'on', ''),
+                                        (1, '_fastpathc', 'qemu64', 'off', 'fastpath=c'),
+                                        (4, '_fastpathc', 'max', 'on', 'fastpath=c'),
+                                        (1, '_nofastpath', 'qemu64', 'off', 'fastpath=off'),
+                                        (4, '_nofastpath', 'max', 'on', 'fastpath=off'))],
+        # The echo suite through the fast path's C switch (fastpath=c).
+        user('user_echo_smp1_fastpathc', 't_echo', smp=1, timeout=180, cmdline='fastpath=c',
+             patterns=[r'^ok: echo calls the server served = 6000',
+                       r'ipc: fast path on \(C switch\)$', r'IPC fast path on, taken [1-9]']),
         # The benchmark program also runs as a test (its figures are not checked).
         user('user_bench', 't_bench', timeout=300,
              patterns=[r'^bench null_syscall\.orbital \d+ tsc$',

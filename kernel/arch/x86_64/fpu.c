@@ -1,5 +1,8 @@
 /*
- * FPU/SSE state handling (see fpu.h).
+ * FPU/SSE state handling (see fpu.h): enabling the FPU on each CPU, sizing
+ * the save area, the clean state new threads start with, and which save
+ * instruction the switch uses (XSAVEOPT where the CPU has it, else XSAVE,
+ * else FXSAVE; chosen once on the boot CPU).
  */
 #include "fpu.h"
 #include "lib/string.h"
@@ -15,7 +18,9 @@
 
 #define FPU_AREA_MAX 4096
 
-bool fpu_use_xsave; /* set once at boot */
+bool fpu_use_xsave;    /* set once at boot */
+bool fpu_use_xsaveopt; /* set once at boot: XSAVEOPT for the switch's saves */
+uint8_t fpu_mode;      /* set once at boot, from the two above (fpu.h) */
 #define use_xsave fpu_use_xsave
 static size_t area_size = 512;
 static uint64_t xcr0;
@@ -45,6 +50,12 @@ void fpu_init_cpu(bool boot)
 		uint64_t supported = ((uint64_t)d << 32) | a;
 		xcr0 = supported & 0x7; /* x87, SSE, AVX when present */
 		use_xsave = true;
+		/* XSAVEOPT writes only the components modified since this CPU's
+		 * last XRSTOR from the same area. Safe here: a thread's area is
+		 * written only by its own saves while it runs on one CPU, and it
+		 * is always restored (XRSTOR) on a CPU before it runs there. */
+		cpuid(0xd, 1, &a, &b, &c, &d);
+		fpu_use_xsaveopt = (a & 1) != 0;
 	}
 	if (use_xsave) {
 		xsetbv(0, xcr0);
@@ -56,15 +67,27 @@ void fpu_init_cpu(bool boot)
 				kwarn("fpu: XSAVE area of %zu bytes too big; using FXSAVE\n",
 				      area_size);
 				use_xsave = false;
+				fpu_use_xsaveopt = false;
 				area_size = 512;
 			}
 		}
 	}
 	__asm__ volatile("fninit");
 	if (boot) {
+		fpu_mode = !use_xsave ? FPU_FXSAVE : fpu_use_xsaveopt ? FPU_XSAVEOPT : FPU_XSAVE;
 		memset(clean_state, 0, sizeof(clean_state));
-		fpu_save(clean_state);
-		kinfo("fpu: %s, %zu-byte save area\n", use_xsave ? "XSAVE" : "FXSAVE", area_size);
+		/* A full save (not XSAVEOPT: no XRSTOR has run to compare against). */
+		if (use_xsave)
+			__asm__ volatile("xsave64 (%0)" ::"r"(clean_state), "a"(0xffffffffu),
+					 "d"(0xffffffffu)
+					 : "memory");
+		else
+			fpu_save(clean_state);
+		kinfo("fpu: %s, %zu-byte save area\n",
+		      !use_xsave	 ? "FXSAVE"
+		      : fpu_use_xsaveopt ? "XSAVE (XSAVEOPT)"
+					 : "XSAVE",
+		      area_size);
 	}
 }
 
@@ -80,20 +103,12 @@ bool fpu_uses_xsave(void)
 
 void fpu_save(void *area)
 {
-	if (use_xsave)
-		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"(0xffffffffu), "d"(0xffffffffu)
-				 : "memory");
-	else
-		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+	fpu_save_inline(area);
 }
 
 void fpu_restore(const void *area)
 {
-	if (use_xsave)
-		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"(0xffffffffu), "d"(0xffffffffu)
-				 : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+	fpu_restore_inline(area);
 }
 
 void fpu_init_area(void *area)

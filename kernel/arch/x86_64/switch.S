@@ -7,7 +7,9 @@
  *   void switch_stacks(uint64_t *save_rsp, uint64_t new_rsp);
  *
  * A new thread's stack is prepared (context.c) so that this returns into
- * thread_entry_trampoline, which calls thread_start().
+ * thread_entry_trampoline, with its FPU area in rbx: the trampoline restores
+ * that first (the registers still hold the previous thread's state), then
+ * calls thread_start().
  */
 	.text
 	.globl switch_stacks
@@ -32,5 +34,7 @@ switch_stacks:
 thread_entry_trampoline:
 	xorl %ebp, %ebp /* end of backtraces */
 	andq $-16, %rsp
+	movq %rbx, %rdi /* the new thread's FPU area (context.c) */
+	call fpu_restore
 	call thread_start
 	ud2

@@ -41,12 +41,22 @@ extern uint8_t usercopy_smap;
 
 _Static_assert(offsetof(struct cpu, arch_fixed.syscall_rsp) == 32, "syscall_entry.S offsets");
 _Static_assert(offsetof(struct cpu, arch_fixed.user_rsp) == 40, "syscall_entry.S offsets");
+_Static_assert(offsetof(struct cpu, arch_fixed.tss_rsp0) == 48, "syscall_entry.S offsets");
+_Static_assert(offsetof(struct cpu, arch_fixed.iobm_loaded) == 56, "syscall_entry.S offsets");
 _Static_assert(sizeof(struct trap_frame) == 176, "trap_asm.h FRAME_SIZE");
 _Static_assert(offsetof(struct trap_frame, rip) == 136, "trap_asm.h FRAME_RIP");
 _Static_assert(offsetof(struct trap_frame, ss) == 168, "trap_asm.h FRAME_SS");
+_Static_assert(offsetof(struct trap_frame, rbx) == 104 && offsetof(struct trap_frame, rax) == 112 &&
+		   offsetof(struct trap_frame, rflags) == 152 &&
+		   offsetof(struct trap_frame, rsp) == 160,
+	       "trap_asm.h LOAD_GPRS_BUT_RCX_R11, FRAME_RFLAGS, FRAME_RSP");
 
 void syscall_init_cpu(void)
 {
+	struct cpu *c = this_cpu();
+	c->arch_fixed.tss_rsp0 = (char *)&c->arch.tables.tss + offsetof(struct tss, rsp);
+	c->arch_fixed.iobm_loaded = &c->arch.iobm_loaded;
+
 	/* SYSRET takes CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 (gdt.h). */
 	wrmsr(MSR_STAR, ((uint64_t)(SEL_UDATA - 8) << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);

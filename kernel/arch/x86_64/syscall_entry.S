@@ -10,7 +10,9 @@
  * equal to the thread's kstack_top by the context switch) and pushes a struct
  * trap_frame (x86/trap.h) exactly as an interrupt from user mode would, so
  * every user thread that is in the kernel has its user registers in one
- * place: the top of its kernel stack. Then syscall_dispatch(frame) runs.
+ * place: the top of its kernel stack. Then syscall_dispatch(frame) runs, or
+ * for SYS_CALL and SYS_REPLY_RECV first the IPC fast path. SYS_NULL never
+ * gets that far: the entry's first instructions answer it.
  *
  * Leaving: user_return_frame pops a trap frame and goes back with `sysretq`
  * when that is safe, else with `iretq`. sysret loads RIP from rcx and would
@@ -29,6 +31,8 @@
 
 #define GS_SYSCALL_RSP %gs:32
 #define GS_USER_RSP    %gs:40
+#define GS_TSS_RSP0    %gs:48
+#define GS_IOBM_LOADED %gs:56
 #define SEL_UDATA      0x23
 #define SEL_UCODE      0x2b
 #define VEC_SYSCALL    256
@@ -37,11 +41,41 @@
 #define SYSRET_RIP_LIMIT 0x00007ffffffff000
 #define USER_RIP_SHIFT	 47	/* RIP >> 47 != 0: not below ORB_USER_TOP */
 
+/* Fields fastpath_switch_asm reads (context.c checks them at compile time). */
+#define T_ON_CPU	  0x70	/* struct thread */
+#define T_KSTACK_TOP	  0x78
+#define T_SPACE		  0x80
+#define T_FPU		  0x88
+#define T_PROC		  0xb8
+#define VM_ROOT		  0x10	/* struct vm_space */
+#define P_IO_BITMAP	  0xf0	/* struct process */
+#define UCTX_RESUME_BYTES 64	/* machine/context.h */
+#define FPU_XSAVEOPT	  2	/* fpu.h */
+
+	.section .rodata
+	.balign 8
+sysret_rip_limit:
+	.quad SYSRET_RIP_LIMIT
+
 	.text
 	.globl syscall_entry
 	.balign 16
 syscall_entry:
-	swapgs
+	/* SYS_NULL, answered before anything is saved: it changes nothing, its
+	 * result (0) is already in rax, and rcx/r11 hold the user RIP and RFLAGS
+	 * sysret restores. Interrupts are off (SFMASK) and RSP is still the
+	 * user's, so nothing can run on it; NMI and #MC have IST stacks and
+	 * find the user's GS base as on any entry (trap_entry.S). A RIP that
+	 * sysret cannot take (syscall as the last instruction below the top of
+	 * user space) goes the long way, to be refused there. */
+	testq %rax, %rax
+	jnz 3f
+	cmpq sysret_rip_limit(%rip), %rcx
+	jae 3f
+	.globl syscall_null_sysretq
+syscall_null_sysretq:
+	sysretq
+3:	swapgs
 	movq %rsp, GS_USER_RSP
 	movq GS_SYSCALL_RSP, %rsp
 	pushq $SEL_UDATA	/* ss */
@@ -53,21 +87,25 @@ syscall_entry:
 	pushq $VEC_SYSCALL	/* vector */
 	SAVE_GPRS
 	xorl %ebp, %ebp		/* user RBP means nothing here: end backtraces */
-	/* The two hot calls skip the C dispatcher: the null call (its result,
-	 * 0, is already in the frame's rax) and the IPC fast path. */
-	testq %rax, %rax
-	jz user_return_sysret
+	/* The IPC fast path's two calls skip the C dispatcher; each returns
+	 * only if it did not take the call (ipc/fastpath.c). */
 	cmpq $SYS_CALL, %rax
 	je 1f
 	cmpq $SYS_REPLY_RECV, %rax
-	jne 2f
-1:	cmpb $0, fastpath_enabled(%rip)
-	je 2f
-	movq %rax, %rdi
-	call fastpath_try	/* returns only if it did not take the call */
+	je 4f
+	testq %rax, %rax
+	jz user_return_sysret	/* SYS_NULL that took the long way: 0 is in the frame */
 2:	movq %rsp, %rdi
 	call syscall_dispatch
-	/* fall through: rsp = the frame */
+	jmp user_return
+1:	cmpb $0, fastpath_enabled(%rip)
+	je 2b
+	call fastpath_call
+	jmp 2b
+4:	cmpb $0, fastpath_enabled(%rip)
+	je 2b
+	call fastpath_reply_recv
+	jmp 2b
 
 /* Returns to user mode from the trap frame at %rsp. Interrupts may be on. */
 	.globl user_return
@@ -80,13 +118,11 @@ user_return:
 /* A frame made by syscall_entry (standard selectors), interrupts off. */
 user_return_sysret:
 	movq FRAME_RIP(%rsp), %rcx
-	movq $SYSRET_RIP_LIMIT, %r11
-	cmpq %r11, %rcx
+	cmpq sysret_rip_limit(%rip), %rcx
 	jae user_return_iret
-	RESTORE_GPRS_BUT_RCX_R11
-	/* rsp -> vector, error, rip, cs, rflags, rsp, ss; rcx = rip already */
-	movq 32(%rsp), %r11	/* rflags */
-	movq 40(%rsp), %rsp	/* user RSP: from here on only registers */
+	LOAD_GPRS_BUT_RCX_R11	/* rcx = rip already */
+	movq FRAME_RFLAGS(%rsp), %r11
+	movq FRAME_RSP(%rsp), %rsp	/* user RSP: from here on only registers */
 	swapgs
 	.globl user_return_sysretq
 user_return_sysretq:
@@ -133,11 +169,69 @@ user_resume_trampoline:
 
 /*
  * void fastpath_leave(uint32_t *prev_on_cpu, struct trap_frame *next):
- * the end of the IPC fast path. Moves onto the next thread's stack, and only
- * then lets another CPU run the previous thread (its on_cpu goes to 0).
+ * the end of the IPC fast path's C switch (fastpath=c). Moves onto the next
+ * thread's stack, and only then lets another CPU run the previous thread
+ * (its on_cpu goes to 0).
  */
 	.globl fastpath_leave
 fastpath_leave:
 	movq %rsi, %rsp
 	movl $0, (%rdi)
 	jmp user_return_sysret	/* a syscall frame; interrupts are off */
+
+/*
+ * noreturn void fastpath_switch_asm(struct thread *prev, struct thread *next):
+ * the IPC fast path's switch (ipc/fastpath.c has made next current and
+ * blocked prev; interrupts off, ipc_lock released). The same steps as
+ * arch_fastpath_switch_c in context.c, which fastpath=c runs instead:
+ * CR3 unless the address space is the same; FPU state out of prev and into
+ * next; next's ring-3 entry stacks (the syscall entry's and TSS rsp0); the
+ * I/O bitmap only if the process changes and either it or this CPU has one
+ * (ioperm.h decides the rest); then next's user registers, through sysret.
+ */
+	.globl fastpath_switch_asm
+fastpath_switch_asm:
+	movq T_SPACE(%rsi), %rax
+	cmpq T_SPACE(%rdi), %rax
+	je 1f
+	movq VM_ROOT(%rax), %rax
+	movq %rax, %cr3
+1:	movq T_FPU(%rdi), %r8
+	movq T_FPU(%rsi), %r9
+	cmpb $0, fpu_mode(%rip)
+	jne 5f
+	fxsave64 (%r8)
+	fxrstor64 (%r9)
+2:	movq T_KSTACK_TOP(%rsi), %rax
+	subq $UCTX_RESUME_BYTES, %rax
+	movq %rax, GS_SYSCALL_RSP
+	movq GS_TSS_RSP0, %rcx
+	movq %rax, (%rcx)
+	movq T_PROC(%rsi), %rcx
+	cmpq T_PROC(%rdi), %rcx
+	jne 6f
+3:	leaq -FRAME_SIZE(%rax), %rsp	/* next's user registers */
+	movl $0, T_ON_CPU(%rdi)		/* off prev's stack: another CPU may run it */
+	jmp user_return_sysret		/* a syscall frame; interrupts are off */
+5:	movl $-1, %eax			/* XSAVE: every component XCR0 enables */
+	movl $-1, %edx
+	cmpb $FPU_XSAVEOPT, fpu_mode(%rip)
+	jne 7f
+	xsaveopt64 (%r8)
+	jmp 8f
+7:	xsave64 (%r8)
+8:	xrstor64 (%r9)
+	jmp 2b
+6:	movq GS_IOBM_LOADED, %rdx	/* another process: a bitmap to switch? */
+	movq (%rdx), %rdx
+	orq P_IO_BITMAP(%rcx), %rdx
+	jz 3b
+	pushq %rdi
+	pushq %rax
+	pushq %rcx			/* (keeps the stack aligned for the call) */
+	movq %rcx, %rdi
+	call fastpath_ioperm_switch	/* context.c */
+	popq %rcx
+	popq %rax
+	popq %rdi
+	jmp 3b

@@ -195,13 +195,14 @@ static noreturn void user_fault(struct trap_frame *f)
  * dies, with a report that says so, and the kernel goes on. (A non-canonical
  * RIP never gets that far: user_return_refused.)
  */
-extern const char user_return_iretq[], user_return_sysretq[];
+extern const char user_return_iretq[], user_return_sysretq[], syscall_null_sysretq[];
 uint64_t user_return_faults;
 
 static void return_fault(struct trap_frame *f)
 {
 	bool iret = f->rip == (uint64_t)user_return_iretq;
-	if (!iret && f->rip != (uint64_t)user_return_sysretq)
+	if (!iret && f->rip != (uint64_t)user_return_sysretq &&
+	    f->rip != (uint64_t)syscall_null_sysretq)
 		return;
 	struct thread *t = thread_current();
 	if (!t->proc)

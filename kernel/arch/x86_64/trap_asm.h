@@ -55,23 +55,22 @@
 	popq %rax
 	.endm
 
-	/* As RESTORE_GPRS, but rcx and r11 (which sysret loads) are skipped. */
-	.macro RESTORE_GPRS_BUT_RCX_R11
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	addq $8, %rsp
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	addq $8, %rsp
-	popq %rbx
-	popq %rax
+	/* As RESTORE_GPRS, but rcx and r11 (which sysret loads) are skipped, and
+	 * read in place (rsp stays at the frame): no stack pointer adjustments. */
+	.macro LOAD_GPRS_BUT_RCX_R11
+	movq 0(%rsp), %r15
+	movq 8(%rsp), %r14
+	movq 16(%rsp), %r13
+	movq 24(%rsp), %r12
+	movq 40(%rsp), %r10
+	movq 48(%rsp), %r9
+	movq 56(%rsp), %r8
+	movq 64(%rsp), %rbp
+	movq 72(%rsp), %rdi
+	movq 80(%rsp), %rsi
+	movq 88(%rsp), %rdx
+	movq 104(%rsp), %rbx
+	movq FRAME_RAX(%rsp), %rax
 	.endm
 
 #endif

@@ -11,7 +11,8 @@
  * queue intact. The randomized test runs tens of thousands of operations on
  * four queues against a reference model made of plain arrays (each queued
  * node's CPU, level and an ordering key) and checks every result and
- * rq_validate() after each step.
+ * rq_validate() after each step. rq_requeue_pick, the yield's one-step
+ * requeue and pick, is compared with the two steps it replaces.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -559,6 +560,80 @@ static void run_model(uint64_t seed)
 	model_check(&m, t, rqs);
 }
 
+/*
+ * rq_requeue_pick(rq, n) does what rq_enqueue_tail(rq, n) then rq_pick(rq)
+ * does, in every case: a rotation of n's level (the yield's common case),
+ * something above it, nothing at it, an empty queue. Two queues get the same
+ * random contents; one takes the two steps, the other the one, and both must
+ * give the same node, the same queue order and pass rq_validate.
+ */
+#define RQP_N 12
+static void test_requeue_pick(void **state)
+{
+	(void)state;
+	uint64_t seed = 0x5eedf00dull;
+	for (int round = 0; round < 3000; round++) {
+		struct thr a[RQP_N], b[RQP_N];
+		struct runqueue qa, qb;
+		rq_init(&qa, 1);
+		rq_init(&qb, 1);
+		int n = (int)(rng_xorshift64(&seed) % RQP_N); /* queued; node n is the yielder */
+		for (int i = 0; i <= n; i++) {
+			/* A few levels near each other, so every case comes up. */
+			uint8_t prio = (uint8_t)(30 + rng_xorshift64(&seed) % 3);
+			if (round % 7 == 0)
+				prio = (uint8_t)(rng_xorshift64(&seed) % SCHED_NPRIO);
+			thr_init(&a[i], i, prio, SCHED_AFFINITY_ANY);
+			thr_init(&b[i], i, prio, SCHED_AFFINITY_ANY);
+			if (i < n) {
+				rq_enqueue_tail(&qa, &a[i].sn);
+				rq_enqueue_tail(&qb, &b[i].sn);
+			}
+		}
+		rq_enqueue_tail(&qa, &a[n].sn);
+		struct sched_node *sa = rq_pick(&qa);
+		struct sched_node *sb = rq_requeue_pick(&qb, &b[n].sn);
+		assert_non_null(sb);
+		assert_int_equal(NODE_ID(sa), NODE_ID(sb));
+		assert_int_equal(sb->on_queue, 0);
+		assert_null(sb->prev);
+		assert_null(sb->next);
+		assert_true(rq_validate(&qb));
+		assert_int_equal(rq_count(&qa), rq_count(&qb));
+		assert_int_equal(qa.bitmap, qb.bitmap);
+		while ((sa = rq_pick(&qa)) != NULL) {
+			sb = rq_pick(&qb);
+			assert_non_null(sb);
+			assert_int_equal(NODE_ID(sa), NODE_ID(sb));
+		}
+		assert_null(rq_pick(&qb));
+	}
+}
+
+/* rq_has_above(rq, p): some level above p is non-empty, for every p and
+ * for bitmaps with each level alone, pairs of levels, none and all. */
+static void test_has_above(void **state)
+{
+	(void)state;
+	struct runqueue rq;
+	rq_init(&rq, 0);
+	for (unsigned a = 0; a <= SCHED_NPRIO; a++) {
+		for (unsigned b = 0; b <= SCHED_NPRIO; b++) {
+			rq.bitmap =
+			    (a < SCHED_NPRIO ? 1ull << a : 0) | (b < SCHED_NPRIO ? 1ull << b : 0);
+			if (a == SCHED_NPRIO && b == 0)
+				rq.bitmap = ~0ull;
+			for (unsigned p = 0; p < SCHED_NPRIO; p++) {
+				bool want = false;
+				for (unsigned q = p + 1; q < SCHED_NPRIO; q++)
+					want |= (rq.bitmap >> q & 1) != 0;
+				assert_int_equal(rq_has_above(&rq, p), want);
+			}
+		}
+	}
+	rq.bitmap = 0;
+}
+
 static void test_random_model(void **state)
 {
 	static const uint64_t seeds[] = {1, 0x9e3779b97f4a7c15ull, 20261121};
@@ -581,6 +656,8 @@ int main(void)
 	    cmocka_unit_test(test_panics),
 	    cmocka_unit_test(test_validate_detects_corruption),
 	    cmocka_unit_test(test_random_model),
+	    cmocka_unit_test(test_requeue_pick),
+	    cmocka_unit_test(test_has_above),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,19 @@ static inline noreturn void uctx_enter(struct thread *t)
 	arch_user_enter(uctx_frame(t));
 }
 
+/* The IPC fast path's switch: the assembly one (syscall_entry.S), or the C
+ * one (context.c) with fastpath=c. */
+noreturn void fastpath_switch_asm(struct thread *prev, struct thread *next);
+noreturn void arch_fastpath_switch_c(struct thread *prev, struct thread *next);
+extern bool arch_fastpath_c;
+static inline __attribute__((always_inline)) noreturn void arch_fastpath_switch(struct thread *prev,
+										struct thread *next)
+{
+	if (__builtin_expect(arch_fastpath_c, 0))
+		arch_fastpath_switch_c(prev, next);
+	fastpath_switch_asm(prev, next);
+}
+
 /* Arranges for a thread that is switched out (blocked) to go straight back to
  * user mode with its user context when it next runs, dropping whatever kernel
  * frames it had below (the fast path uses this). */

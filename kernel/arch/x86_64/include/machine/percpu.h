@@ -7,7 +7,8 @@
  *
  * struct arch_cpu_fixed sits right after that self pointer: assembly reaches
  * its fields through GS at fixed offsets (probe.S: 8, 16, 24;
- * syscall_entry.S: 32, 40), which trap.c and syscall.c check at compile time.
+ * syscall_entry.S: 32, 40, 48, 56), which trap.c and syscall.c check at
+ * compile time.
  * struct arch_cpu (descriptor tables, IST stacks, the I/O bitmap) is the last
  * field of struct cpu.
  */
@@ -21,6 +22,11 @@ struct arch_cpu_fixed {
 	uint64_t probe_rip, probe_rsp, probe_active;
 	uint64_t syscall_rsp; /* this CPU: top of the current thread's kernel stack */
 	uint64_t user_rsp;    /* this CPU: scratch for the user RSP during syscall entry */
+	/* For the IPC fast path's switch (syscall_entry.S), set once by
+	 * syscall_init_cpu: where this CPU's TSS keeps rsp0, and the id of
+	 * the I/O bitmap loaded here (struct arch_cpu's iobm_loaded). */
+	void *tss_rsp0;
+	const uint64_t *iobm_loaded;
 };
 
 struct tss {
