@@ -197,10 +197,16 @@ uint8_t acpi_checksum(const uint8_t *p, size_t len);
 
 /* --- Soft-off (acpi_sleep.c) -------------------------------------------- */
 
-/* How to enter S5: write (SLP_TYPx << 10) | (1 << 13) to the PM1x control ports. */
+/*
+ * How to enter S5: write (SLP_TYPx << 10) | (1 << 13) to the PM1x control
+ * ports; on a hardware-reduced ACPI machine (ACPI 5+, FADT flag
+ * HW_REDUCED_ACPI, no PM1 blocks: orbvm, Firecracker) write the byte
+ * (SLP_TYPa << 2) | (1 << 5) to the sleep control register instead.
+ */
 struct acpi_s5 {
 	bool found;
-	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports (pm1b 0: none) */
+	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports (pm1b 0: none); 0 when hardware-reduced */
+	uint32_t sleep_ctl;	     /* the sleep control register's I/O port, or 0 */
 	uint8_t slp_typa, slp_typb;
 };
 
