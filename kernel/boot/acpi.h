@@ -210,6 +210,14 @@ struct acpi_s5 {
 	uint8_t slp_typa, slp_typb;
 };
 
+/* The FADT's IAPC_BOOT_ARCH flags (ACPI 2.0+; a revision-1 FADT has none). */
+#define ACPI_BOOT_8042	 (1u << 1) /* an i8042 keyboard controller is present */
+#define ACPI_BOOT_NO_VGA (1u << 2) /* there is no VGA: do not touch its memory or ports */
+
+/* Reads them from a FADT image: 0 with *flags set, -ERR_NOENT for a revision-1
+ * FADT (the field did not exist), -ERR_FORMAT if it is too short. */
+int acpi_fadt_boot_flags(const uint8_t *fadt, size_t fadt_len, uint16_t *flags);
+
 /* Finds the \_S5 package in a DSDT image: 0, or -ERR_NOENT if it is absent
  * or not a plain package of small integers. */
 int acpi_s5_from_dsdt(const uint8_t *dsdt, size_t len, uint8_t *slp_typa, uint8_t *slp_typb);

@@ -1,5 +1,7 @@
 /*
- * ACPI soft-off (S5): where to write, and what, to power the machine down.
+ * ACPI soft-off (S5): where to write, and what, to power the machine down;
+ * and the one other thing the kernel reads in the FADT, its boot
+ * architecture flags (is there an i8042, a VGA).
  *
  * Powering off through ACPI means writing SLP_TYPa | SLP_EN to the PM1a
  * control register (and SLP_TYPb to PM1b, if there is one), or, on a
@@ -24,6 +26,8 @@
 #define FADT_DSDT	40
 #define FADT_PM1A_CNT	64
 #define FADT_PM1B_CNT	68
+#define FADT_REVISION	8
+#define FADT_BOOT_ARCH	109 /* 2 bytes, ACPI 2.0 and later */
 #define FADT_FLAGS	112
 #define FADT_X_DSDT	140
 #define FADT_SLEEP_CTL	244 /* Generic Address Structure, 12 bytes */
@@ -84,6 +88,17 @@ int acpi_s5_from_dsdt(const uint8_t *dsdt, size_t len, uint8_t *slp_typa, uint8_
 		return 0;
 	}
 	return -ERR_NOENT;
+}
+
+int acpi_fadt_boot_flags(const uint8_t *fadt, size_t fadt_len, uint16_t *flags)
+{
+	if (fadt_len < FADT_BOOT_ARCH + 2)
+		return fadt_len > FADT_REVISION && fadt[FADT_REVISION] < 2 ? -ERR_NOENT
+									   : -ERR_FORMAT;
+	if (fadt[FADT_REVISION] < 2)
+		return -ERR_NOENT;
+	*flags = get_le16(fadt + FADT_BOOT_ARCH);
+	return 0;
 }
 
 int acpi_parse_s5(const uint8_t *fadt, size_t fadt_len, acpi_phys_read_fn read, void *ctx,

@@ -1,7 +1,8 @@
 /*
  * Host tests of kernel/boot/acpi_sleep.c: the S5 (soft-off) values found in
  * QEMU's real tables, a hardware-reduced FADT as orbvm builds it (the sleep
- * control register), and refusals for damaged or unusual ones.
+ * control register), the FADT's boot architecture flags, and refusals for
+ * damaged or unusual tables.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,12 +212,33 @@ static void test_hw_reduced(void **state)
 	phys_dsdt = NULL;
 }
 
+/* IAPC_BOOT_ARCH: none in QEMU pc's revision-1 FADT, the 8042 in q35's, orbvm's three. */
+static void test_boot_flags(void **state)
+{
+	(void)state;
+	uint16_t flags = 0xffff;
+	struct blob pc = load("pc", "FACP"), q35 = load("q35", "FACP");
+	assert_int_equal(acpi_fadt_boot_flags(pc.data, pc.len, &flags), -ERR_NOENT);
+	assert_int_equal(acpi_fadt_boot_flags(q35.data, q35.len, &flags), 0);
+	assert_int_equal(flags, ACPI_BOOT_8042);
+	assert_int_equal(acpi_fadt_boot_flags(q35.data, 100, &flags), -ERR_FORMAT);
+	uint8_t fadt[276];
+	struct blob dsdt;
+	hw_reduced_tables(fadt, sizeof(fadt), &dsdt);
+	fadt[109] = 0x16; /* orbvm: an 8042, no VGA, no ASPM */
+	assert_int_equal(acpi_fadt_boot_flags(fadt, sizeof(fadt), &flags), 0);
+	assert_int_equal(flags, ACPI_BOOT_8042 | ACPI_BOOT_NO_VGA | 0x10);
+	free(pc.data);
+	free(q35.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_qemu_pc),	   cmocka_unit_test(test_qemu_q35),
 	    cmocka_unit_test(test_synthetic_dsdt), cmocka_unit_test(test_truncated_dsdt),
 	    cmocka_unit_test(test_bad_fadt),	   cmocka_unit_test(test_hw_reduced),
+	    cmocka_unit_test(test_boot_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
