@@ -3,13 +3,14 @@
  *
  * Channel 2's gate is bit 0 of port 0x61 and its output can be read back in
  * bit 5, so no interrupt is needed: program mode 0 (count down once), open
- * the gate, poll until the output goes high.
+ * the gate, poll until the output goes high. An output already high before
+ * the gate opens means there is no PIT.
  */
 #include "pit.h"
 #include "x86/lapic.h"
 #include "x86/io.h"
 
-void pit_wait_ms(unsigned ms)
+bool pit_wait_ms(unsigned ms)
 {
 	uint32_t count = PIT_HZ / 1000 * ms;
 	if (count > 0xffff)
@@ -19,12 +20,18 @@ void pit_wait_ms(unsigned ms)
 	outb(0x43, 0xb0);		    /* channel 2, lo/hi byte, mode 0, binary */
 	outb(0x42, count & 0xff);
 	outb(0x42, count >> 8);
+	/* Mode 0 holds the output low until the count runs out, and the gate is shut. */
+	if (inb(0x61) & 0x20) {
+		outb(0x61, gate);
+		return false;
+	}
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* open the gate: counting starts */
 	for (uint32_t spins = 0; !(inb(0x61) & 0x20); spins++) {
 		if (spins > 100000000u)
 			break; /* no PIT: give up rather than hang */
 	}
 	outb(0x61, gate);
+	return true;
 }
 
 void pic_disable(void)
