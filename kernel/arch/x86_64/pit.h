@@ -11,8 +11,9 @@
 #define PIT_HZ 1193182u
 
 /* Busy-waits about ms milliseconds on PIT channel 2 (ms <= 50). Returns false at
- * once if there is no PIT (its output reads high before it counted: port 0x61
- * floats at 0xff on a machine without one, such as QEMU's `pc,pit=off`). */
+ * once if there is no PIT (port 0x61 floats at 0xff on a machine without one,
+ * such as QEMU's `pc,pit=off`: the gate bit just cleared reads back set), or
+ * if its output never went high. */
 bool pit_wait_ms(unsigned ms);
 
 /* Remaps the 8259s to VEC_PIC_BASE and masks every line. */
