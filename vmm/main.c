@@ -38,6 +38,7 @@
 #include "devices/terminal.h"
 #include "err.h"
 #include "event_loop.h"
+#include "irq_line.h"
 #include "stop.h"
 #include "vcpus.h"
 #include "vm.h"
@@ -68,6 +69,7 @@ struct machine {
 	struct serial uart;
 	struct rtc rtc;
 	struct i8042 i8042;
+	struct irq_line i8042_irq[2]; /* IRQ 1 (keyboard), IRQ 12 (mouse) */
 	struct acpi_pm pm;
 	struct debug_port debug;
 	struct debug_exit debug_exit;
@@ -257,6 +259,13 @@ static void machine_uart_irq(void *ctx, bool level)
 	vm_irq_line(&m->vm, SERIAL_COM1_IRQ, level);
 }
 
+/* The i8042's IRQ 1 or 12 changed level (its lock held; irq_line_set takes none). */
+static void machine_i8042_irq(void *ctx, unsigned irq, bool level)
+{
+	struct machine *m = ctx;
+	irq_line_set(&m->i8042_irq[irq == I8042_AUX_IRQ], level);
+}
+
 /* Devices and their bus ranges (documented in docs/orbvm.md). */
 static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 {
@@ -267,7 +276,9 @@ static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 	m->uart.rx_room = event_loop_uart_room;
 	m->uart.rx_room_ctx = &m->loop;
 	rtc_init(&m->rtc);
-	i8042_init(&m->i8042, &m->stop);
+	irq_line_init(&m->i8042_irq[0], &m->vm, I8042_KBD_IRQ);
+	irq_line_init(&m->i8042_irq[1], &m->vm, I8042_AUX_IRQ);
+	i8042_init(&m->i8042, &m->stop, machine_i8042_irq, m);
 	acpi_pm_init(&m->pm, &m->stop);
 	debug_port_init(&m->debug, start_ns);
 	debug_exit_init(&m->debug_exit, &m->stop);

@@ -50,14 +50,15 @@ $(BUILD)/vmm/blkbench: vmm/guests/blkbench.c
 # Test kernels for the PVH and Multiboot loaders (32-bit, assembled through the C
 # preprocessor for check.inc).
 VMM_TEST_KERNELS := $(BUILD)/vmm/test-kernels/pvh.elf $(BUILD)/vmm/test-kernels/mb2.elf \
-	$(BUILD)/vmm/test-kernels/mb1.bin $(BUILD)/vmm/test-kernels/smp.elf
+	$(BUILD)/vmm/test-kernels/mb1.bin $(BUILD)/vmm/test-kernels/smp.elf \
+	$(BUILD)/vmm/test-kernels/i8042irq.elf
 
 $(BUILD)/vmm/test-kernels/%.o: tests/vmm/kernels/%.S tests/vmm/kernels/check.inc
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c -o $@ $<
 
 $(BUILD)/vmm/test-kernels/%.elf: $(BUILD)/vmm/test-kernels/%.o tests/vmm/kernels/elf.ld
-	$(LD) -m elf_i386 --no-warn-rwx-segments -T tests/vmm/kernels/elf.ld -e $(if $(filter pvh smp,$*),pvh_entry,_start) -o $@ $<
+	$(LD) -m elf_i386 --no-warn-rwx-segments -T tests/vmm/kernels/elf.ld -e $(if $(filter pvh smp i8042irq,$*),pvh_entry,_start) -o $@ $<
 
 $(BUILD)/vmm/test-kernels/mb1.bin: $(BUILD)/vmm/test-kernels/mb1.o tests/vmm/kernels/mb1.ld
 	$(LD) -m elf_i386 -T tests/vmm/kernels/mb1.ld --oformat binary -o $@ $<

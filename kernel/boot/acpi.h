@@ -197,12 +197,26 @@ uint8_t acpi_checksum(const uint8_t *p, size_t len);
 
 /* --- Soft-off (acpi_sleep.c) -------------------------------------------- */
 
-/* How to enter S5: write (SLP_TYPx << 10) | (1 << 13) to the PM1x control ports. */
+/*
+ * How to enter S5: write (SLP_TYPx << 10) | (1 << 13) to the PM1x control
+ * ports; on a hardware-reduced ACPI machine (ACPI 5+, FADT flag
+ * HW_REDUCED_ACPI, no PM1 blocks: orbvm, Firecracker) write the byte
+ * (SLP_TYPa << 2) | (1 << 5) to the sleep control register instead.
+ */
 struct acpi_s5 {
 	bool found;
-	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports (pm1b 0: none) */
+	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports (pm1b 0: none); 0 when hardware-reduced */
+	uint32_t sleep_ctl;	     /* the sleep control register's I/O port, or 0 */
 	uint8_t slp_typa, slp_typb;
 };
+
+/* The FADT's IAPC_BOOT_ARCH flags (ACPI 2.0+; a revision-1 FADT has none). */
+#define ACPI_BOOT_8042	 (1u << 1) /* an i8042 keyboard controller is present */
+#define ACPI_BOOT_NO_VGA (1u << 2) /* there is no VGA: do not touch its memory or ports */
+
+/* Reads them from a FADT image: 0 with *flags set, -ERR_NOENT for a revision-1
+ * FADT (the field did not exist), -ERR_FORMAT if it is too short. */
+int acpi_fadt_boot_flags(const uint8_t *fadt, size_t fadt_len, uint16_t *flags);
 
 /* Finds the \_S5 package in a DSDT image: 0, or -ERR_NOENT if it is absent
  * or not a plain package of small integers. */

@@ -1,11 +1,15 @@
 /*
- * ACPI soft-off (S5): where to write, and what, to power the machine down.
+ * ACPI soft-off (S5): where to write, and what, to power the machine down;
+ * and the one other thing the kernel reads in the FADT, its boot
+ * architecture flags (is there an i8042, a VGA).
  *
  * Powering off through ACPI means writing SLP_TYPa | SLP_EN to the PM1a
- * control register (and SLP_TYPb to PM1b, if there is one). The register's
- * port is in the FADT; SLP_TYP comes from the \_S5 package in the DSDT, which
- * is AML. We do not run AML: the \_S5 object is in practice a plain named
- * package of integer constants, which this file finds by pattern (NameOp
+ * control register (and SLP_TYPb to PM1b, if there is one), or, on a
+ * hardware-reduced machine (FADT flag HW_REDUCED_ACPI: no PM1 blocks), to the
+ * sleep control register (an I/O port here; one in memory space is not
+ * supported). The register's port is in the FADT; SLP_TYP comes from the \_S5 package in the DSDT,
+ * which is AML. We do not run AML: the \_S5 object is in practice a plain named package of integer
+ * constants, which this file finds by pattern (NameOp
  * "_S5_" PackageOp PkgLength NumElements, then two small integers), the way
  * many small kernels do. A DSDT that defines \_S5 any other way is reported
  * as not understood, and the caller halts the CPUs instead.
@@ -22,7 +26,13 @@
 #define FADT_DSDT	40
 #define FADT_PM1A_CNT	64
 #define FADT_PM1B_CNT	68
+#define FADT_REVISION	8
+#define FADT_BOOT_ARCH	109 /* 2 bytes, ACPI 2.0 and later */
+#define FADT_FLAGS	112
 #define FADT_X_DSDT	140
+#define FADT_SLEEP_CTL	244 /* Generic Address Structure, 12 bytes */
+#define FADT_HW_REDUCED (1u << 20)
+#define GAS_SYSTEM_IO	1
 #define ACPI_HEADER_LEN 36
 #define DSDT_MAX_LEN	(4u << 20)
 #define AML_NAME_OP	0x08
@@ -80,6 +90,17 @@ int acpi_s5_from_dsdt(const uint8_t *dsdt, size_t len, uint8_t *slp_typa, uint8_
 	return -ERR_NOENT;
 }
 
+int acpi_fadt_boot_flags(const uint8_t *fadt, size_t fadt_len, uint16_t *flags)
+{
+	if (fadt_len < FADT_BOOT_ARCH + 2)
+		return fadt_len > FADT_REVISION && fadt[FADT_REVISION] < 2 ? -ERR_NOENT
+									   : -ERR_FORMAT;
+	if (fadt[FADT_REVISION] < 2)
+		return -ERR_NOENT;
+	*flags = get_le16(fadt + FADT_BOOT_ARCH);
+	return 0;
+}
+
 int acpi_parse_s5(const uint8_t *fadt, size_t fadt_len, acpi_phys_read_fn read, void *ctx,
 		  struct acpi_s5 *out)
 {
@@ -91,7 +112,19 @@ int acpi_parse_s5(const uint8_t *fadt, size_t fadt_len, acpi_phys_read_fn read, 
 	uint64_t dsdt = get_le32(fadt + FADT_DSDT);
 	if (fadt_len >= FADT_X_DSDT + 8 && get_le64(fadt + FADT_X_DSDT))
 		dsdt = get_le64(fadt + FADT_X_DSDT);
-	if (!out->pm1a_cnt || out->pm1a_cnt > 0xffff || out->pm1b_cnt > 0xffff || !dsdt)
+	if (fadt_len >= FADT_FLAGS + 4 && (get_le32(fadt + FADT_FLAGS) & FADT_HW_REDUCED)) {
+		/* Hardware-reduced: the sleep control register, a port, or nothing. */
+		if (fadt_len < FADT_SLEEP_CTL + 12 || fadt[FADT_SLEEP_CTL] != GAS_SYSTEM_IO)
+			return -ERR_FORMAT;
+		uint64_t port = get_le64(fadt + FADT_SLEEP_CTL + 4);
+		if (!port || port > 0xffff)
+			return -ERR_FORMAT;
+		out->sleep_ctl = (uint32_t)port;
+		out->pm1a_cnt = out->pm1b_cnt = 0;
+	} else if (!out->pm1a_cnt || out->pm1a_cnt > 0xffff || out->pm1b_cnt > 0xffff) {
+		return -ERR_FORMAT;
+	}
+	if (!dsdt)
 		return -ERR_FORMAT;
 	const uint8_t *hdr = read(ctx, dsdt, ACPI_HEADER_LEN);
 	if (!hdr || memcmp(hdr, "DSDT", 4) != 0)

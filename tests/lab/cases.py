@@ -5,8 +5,9 @@ Owns: the test cases and their expectations. Each case boots Debian's cloud kern
 the busybox initramfs (tools/guest/l2-init.sh; its orb.test= modes) in the VMM under test
 and checks what the guest prints on the emulated UART and how the VMM exits:
   A  256M, orb.test=shell: boots to the marker; MemTotal fits --mem; a command typed on the
-     console gets its computed answer; a typed `poweroff -f` ends the VMM with the
-     power-off status.
+     console gets its computed answer; Linux's i8042 driver found both PS/2 ports and
+     atkbd the keyboard (/sys/bus/serio, /proc/bus/input); a typed `poweroff -f` ends the
+     VMM with the power-off status.
   B  64M: Debian's 6.1 cloud kernel cannot run in 64 MiB (it decompresses itself at its
      16 MiB load address into init_size = 51.5 MiB, plus the initrd); the test reads that
      from the bzImage header: if it does not fit, orbvm must refuse with a one-line error
@@ -143,6 +144,18 @@ def case_a(args, res, statuses):
             res.check("A: a command typed on the UART gets its answer", True)
         except vmdrive.Timeout as e:
             res.check("A: a command typed on the UART gets its answer", False,
+                      "%s\n%s" % (e, vm.tail()))
+        # The i8042 (ACPI PNP0303/PNP0F13, the FADT's 8042 flag): Linux's driver finds
+        # both ports (its AUX IRQ 12 test passes) and atkbd binds the keyboard on IRQ 1.
+        vm.send("echo ps2-$(ls /sys/bus/serio/devices | wc -l)-$(grep -c "
+                "'AT Translated Set 2 keyboard' /proc/bus/input/devices)-%s\n" % token)
+        try:
+            m, _ = vm.expect(r"ps2-(\d+)-(\d+)-%s\n" % token, 30)
+            res.check("A: Linux finds the i8042's two ports and its keyboard",
+                      m.group(1) == "2" and m.group(2) == "1",
+                      "serio ports %s, AT keyboards %s" % (m.group(1), m.group(2)))
+        except vmdrive.Timeout as e:
+            res.check("A: Linux finds the i8042's two ports and its keyboard", False,
                       "%s\n%s" % (e, vm.tail()))
         vm.send("poweroff -f\n")
         check_exit(args, res, "A: typed poweroff gives the power-off status", vm,

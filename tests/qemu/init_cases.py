@@ -14,6 +14,10 @@ stops every service and exits 0 if every check passed. The kernel's harness
 `init.test=attack` (tests/user/t_svc_attack.c) checks what an ordinary program
 must be refused by the services, and that the VFS forgets clients that died.
 
+`init.test=absent` runs on QEMU's `pc,i8042=off`: the keyboard driver finds no
+controller, exits with its "no device" status, and init leaves it absent (one
+line, no restart) while the other services run.
+
 `init.test=overlap` kills every service at once, four times, while holding a
 Process capability to each dead instance: every service must come back each
 round with exactly one restart more, none refused (each service keeps one
@@ -90,7 +94,24 @@ def cases(Case):
                               r'^ok: round 4: console is back: .*restarts = 4 \(want 4\)$'],
                     absent=[r'^FAIL: ', r'cannot start', r'giving up', PANIC])
 
+    # init.test=absent on QEMU's `pc` without its i8042 (i8042=off; a PC without legacy
+    # PS/2): kbd reads the floating status port and exits with KBD_EXIT_NODEV, and init
+    # records it as absent in one line, with no restart, while the others run.
+    def absent(case_name, smp, mem):
+        return Case(case_name, 'user', smp=smp, mem=mem, machine='pc,i8042=off', timeout=120,
+                    cmdline='init=init init.test=absent user.warm',
+                    patterns=[r'^init\.test: [1-9]\d* passed, 0 failed$',
+                              r'^init: started kbd as pid \d+$',
+                              r'^init: kbd \(pid \d+\): no device \(exited with status 3\); '
+                              r'not restarted$',
+                              r'^ok: kbd found no i8042 and is left absent',
+                              r'^ok: console runs beside it',
+                              r'^ok: after stopping: kbd is absent$'],
+                    absent=[r'^FAIL: ', r'^init: kbd \(pid \d+\) died', r'^kbd: ', PANIC])
+
     return [
+        absent('init_kbd_absent_smp1', 1, '128M'),
+        absent('init_kbd_absent_smp4', 4, '256M'),
         init('init_restart_smp1', 1, '128M'),
         init('init_restart_smp4', 4, '256M'),
         overlap('init_overlap_smp1', 1, '128M'),

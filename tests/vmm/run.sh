@@ -1,7 +1,8 @@
 #!/bin/bash
 # orbvm tests on the host: bad-input checks of the command line and of
 # kernel files (no KVM needed) and, where /dev/kvm is usable, small guests run
-# on KVM directly: real-mode guests (the greeting, i8042 reboot, ACPI
+# on KVM directly: real-mode guests (the greeting, i8042 reboot, the i8042's
+# keyboard and mouse answers, ACPI
 # power-off, boot-time marker, serial input, Ctrl-A x, signals, a misbehaving
 # guest), the PVH, Multiboot2 and Multiboot test kernels (tests/vmm/kernels/,
 # built by vmm/vmm.mk) checking what they were handed and answering through
@@ -222,6 +223,7 @@ kvm_case realmode-hello 0 "Hello from a real-mode guest on orbvm!" /dev/null -- 
 kvm_case realmode-hello-static 0 "Hello from a real-mode guest on orbvm!" /dev/null -- --real-mode "$HELLO"
 kvm_case i8042-reset-reboot 3 "" /dev/null -- --real-mode "$GUESTS/reset.bin"
 kvm_case acpi-poweroff 0 "" /dev/null -- --real-mode "$GUESTS/poweroff.bin"
+kvm_case i8042-keyboard-mouse 0 "i8042 ok" /dev/null -- --real-mode "$GUESTS/i8042.bin"
 kvm_case misbehaving-guest 0 "ok" /dev/null -- --real-mode "$GUESTS/garbage.bin" --mem 64M
 printf 'hello, uart!' >"$WORK/echo-in"
 kvm_case serial-input-echo 0 "hello, uart!" "$WORK/echo-in" -- --real-mode "$GUESTS/echo.bin"
@@ -325,6 +327,10 @@ for k in pvh.elf mb2.elf mb1.bin; do
 	kvm_case "kernel-${k%.*}" 33 "" /dev/null -- --kernel "$TK/$k" --mem 64M --debug-exit 0xf4 \
 		--cmdline 'orbvm test a=1 b=two' --initrd "$WORK/module0" --module "$WORK/module1,mod1 x=y"
 done
+# IRQ 1 and IRQ 12 of the i8042 through the 8259s and through the I/O APIC
+# (tests/vmm/kernels/i8042irq.S).
+kvm_case kernel-i8042-irqs 33 "" /dev/null -- --kernel "$TK/i8042irq.elf" --mem 64M \
+	--debug-exit 0xf4
 kvm_case kernel-pvh-wrong-cmdline 5 "" /dev/null -- --kernel "$TK/pvh.elf" --mem 64M \
 	--debug-exit 0xf4 --cmdline 'orbvm test' --initrd "$WORK/module0" --module "$WORK/module1,mod1 x=y"
 kvm_case kernel-mb2-swapped-modules 9 "" /dev/null -- --kernel "$TK/mb2.elf" --mem 64M \

@@ -10,7 +10,9 @@
  * blocks on its consumer. It does not own line editing or echo (the console's
  * line discipline does) nor the mouse port (its bytes are discarded).
  *
- * Start-up: check the three start capabilities, enable the ports, set up the
+ * Start-up: check the three start capabilities, enable the ports, look for
+ * the controller (none: exit KBD_EXIT_NODEV at once and silently, which init
+ * records as "absent" and does not restart; see <orb/proto/kbd.h>), set up the
  * controller (both ports off, flush, keyboard interrupt on, mouse off, scan
  * code translation left as the firmware set it, keyboard port on, scanning
  * on), bind IRQ 1, announce KBD_MSG_READY. Loop: wait for the interrupt (or,
@@ -53,6 +55,8 @@
 #define DEV_ENABLE_SCAN 0xf4
 #define DEV_ACK		0xfa
 #define DEV_RESEND	0xfe
+
+#define ST_FLOATING 0xff /* what a port with nothing behind it reads */
 
 #define IO_WAIT_NS (100ull * 1000 * 1000) /* the longest wait for the controller */
 #define DRAIN_MAX  64			  /* bytes read per drain (the device queues 16) */
@@ -270,6 +274,10 @@ int main(void)
 		printf("kbd: enabling the I/O ports failed (%ld)\n", r);
 		return KBD_EXIT_KERNEL;
 	}
+	/* No controller (a PC without legacy PS/2, QEMU's `pc` with i8042=off): the status
+	 * port floats. Nothing to drive; init reports it once. */
+	if (inb(I8042_STATUS) == ST_FLOATING)
+		return KBD_EXIT_NODEV;
 	int cfg = kbd_controller_init();
 	if (cfg < 0) {
 		printf("kbd: the i8042 controller does not answer\n");

@@ -2,7 +2,8 @@
  * ACPI tables orbvm generates for Linux guests: RSDP, XSDT, FADT
  * (hardware-reduced, with sleep control/status and reset registers), MADT
  * (one local APIC per vCPU, the I/O APIC, IRQ0->GSI2 override, LAPIC NMI on LINT1)
- * and a DSDT (COM1, \_S5, and one LNRO0005 device per virtio-mmio window).
+ * and a DSDT (COM1, the i8042's keyboard and mouse ports, \_S5, and one
+ * LNRO0005 device per virtio-mmio window).
  *
  * acpi_build() lays them out in one blob meant to be copied to guest
  * physical `base` (ACPI_TABLES_ADDR, 0xE0000, so the RSDP is also found by a

@@ -13,6 +13,20 @@
  *           IRQNoFlags () {4}
  *         })
  *       }
+ *       Device (PS2K) {                  // the i8042's keyboard port (devices/i8042.h)
+ *         Name (_HID, EisaId ("PNP0303"))
+ *         Name (_UID, Zero)
+ *         Name (_CRS, ResourceTemplate () {
+ *           IO (Decode16, 0x0060, 0x0060, 0x01, 0x01)
+ *           IO (Decode16, 0x0064, 0x0064, 0x01, 0x01)
+ *           IRQNoFlags () {1}
+ *         })
+ *       }
+ *       Device (PS2M) {                  // its mouse port
+ *         Name (_HID, EisaId ("PNP0F13"))
+ *         Name (_UID, Zero)
+ *         Name (_CRS, ResourceTemplate () { IRQNoFlags () {12} })
+ *       }
  *       Device (VR00) {                  // one per virtio-mmio device, nn = 00, 01, ...
  *         Name (_HID, "LNRO0005")
  *         Name (_UID, 0x00)              // nn
@@ -31,6 +45,7 @@
 #include <string.h>
 
 #include "../devices/acpi_pm.h"
+#include "../devices/i8042.h"
 #include "../devices/serial.h"
 #include "../err.h"
 #include "acpi.h"
@@ -117,33 +132,71 @@ static void aml_eisaid(struct aml *a, const char *id)
 	aml_bytes(a, b, sizeof(b));
 }
 
-static void aml_com1(struct aml *dev)
+/* The body of a legacy device: NAME, _HID EisaId (hid), _UID 0, _CRS (res + End tag). */
+static void aml_legacy_dev(struct aml *dev, const char *name, const char *hid, const uint8_t *res,
+			   size_t res_len)
 {
+	aml_name(dev, name);
 	uint8_t hid_name[] = {AML_NAME, '_', 'H', 'I', 'D'};
 	aml_bytes(dev, hid_name, sizeof(hid_name));
-	aml_eisaid(dev, "PNP0501");
+	aml_eisaid(dev, hid);
 	uint8_t uid[] = {AML_NAME, '_', 'U', 'I', 'D', AML_ZERO};
 	aml_bytes(dev, uid, sizeof(uid));
 
-	const uint16_t base = SERIAL_COM1_BASE;
-	uint8_t res[] = {
-	    0x47,	   0x01,
-	    (uint8_t)base, (uint8_t)(base >> 8),
-	    (uint8_t)base, (uint8_t)(base >> 8),
-	    0x01,	   0x08, /* IO Decode16, align 1, 8 ports */
-	    0x22,	   (uint8_t)(1u << SERIAL_COM1_IRQ),
-	    0x00,		 /* IRQNoFlags {4} */
-	    0x79,	   0x00, /* End tag */
-	};
+	const uint8_t end[] = {0x79, 0x00}; /* End tag, checksum 0 */
 	uint8_t bbuf[64];
 	struct aml body = {.buf = bbuf, .max = sizeof(bbuf)};
 	aml_byte(&body, AML_BYTE);
-	aml_byte(&body, (uint8_t)sizeof(res));
-	aml_bytes(&body, res, sizeof(res));
+	aml_byte(&body, (uint8_t)(res_len + sizeof(end)));
+	aml_bytes(&body, res, res_len);
+	aml_bytes(&body, end, sizeof(end));
 	uint8_t crs_name[] = {AML_NAME, '_', 'C', 'R', 'S'};
 	aml_bytes(dev, crs_name, sizeof(crs_name));
 	uint8_t op = AML_BUFFER;
 	aml_package_op(dev, &op, 1, &body);
+}
+
+/* IO (Decode16, port, port, 1, n): 8 bytes at p. */
+static void aml_io_desc(uint8_t *p, uint16_t port, uint8_t n)
+{
+	const uint8_t d[8] = {
+	    0x47, 0x01, (uint8_t)port, (uint8_t)(port >> 8), (uint8_t)port, (uint8_t)(port >> 8),
+	    0x01, n};
+	memcpy(p, d, sizeof(d));
+}
+
+/* IRQNoFlags () {irq}: 3 bytes at p. */
+static void aml_irq_desc(uint8_t *p, unsigned irq)
+{
+	p[0] = 0x22;
+	p[1] = (uint8_t)(1u << irq);
+	p[2] = (uint8_t)((1u << irq) >> 8);
+}
+
+static void aml_com1(struct aml *dev)
+{
+	uint8_t res[11];
+	aml_io_desc(res, SERIAL_COM1_BASE, 8);
+	aml_irq_desc(res + 8, SERIAL_COM1_IRQ);
+	aml_legacy_dev(dev, "COM1", "PNP0501", res, sizeof(res));
+}
+
+/* The i8042's keyboard port: data and command ports, IRQ 1 (as a PC's firmware has it). */
+static void aml_ps2_kbd(struct aml *dev)
+{
+	uint8_t res[19];
+	aml_io_desc(res, I8042_DATA_PORT, 1);
+	aml_io_desc(res + 8, I8042_COMMAND_PORT, 1);
+	aml_irq_desc(res + 16, I8042_KBD_IRQ);
+	aml_legacy_dev(dev, "PS2K", "PNP0303", res, sizeof(res));
+}
+
+/* The i8042's mouse port: IRQ 12 (its ports are the keyboard's). */
+static void aml_ps2_mouse(struct aml *dev)
+{
+	uint8_t res[3];
+	aml_irq_desc(res, I8042_AUX_IRQ);
+	aml_legacy_dev(dev, "PS2M", "PNP0F13", res, sizeof(res));
 }
 
 static void aml_put32(uint8_t *p, uint32_t v)
@@ -204,14 +257,17 @@ int acpi_dsdt_build_devs(uint8_t *out, size_t max, const struct acpi_mmio_dev *d
 		return err_set(ERR_NOSPACE, "no room for the DSDT");
 	struct aml a = {.buf = out + hdr, .max = max - hdr};
 
-	uint8_t dbuf[256], sbuf[1024], pbuf[32];
-	struct aml dev = {.buf = dbuf, .max = sizeof(dbuf)};
-	aml_name(&dev, "COM1");
-	aml_com1(&dev);
+	uint8_t sbuf[1024], pbuf[32];
 	struct aml scope = {.buf = sbuf, .max = sizeof(sbuf)};
 	aml_name(&scope, "\\_SB_");
 	const uint8_t dev_op[] = {AML_EXT, AML_EXT_DEVICE};
-	aml_package_op(&scope, dev_op, sizeof(dev_op), &dev);
+	void (*const legacy[])(struct aml *) = {aml_com1, aml_ps2_kbd, aml_ps2_mouse};
+	for (unsigned i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
+		uint8_t dbuf[128];
+		struct aml dev = {.buf = dbuf, .max = sizeof(dbuf)};
+		legacy[i](&dev);
+		aml_package_op(&scope, dev_op, sizeof(dev_op), &dev);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t vbuf[128];
 		struct aml vdev = {.buf = vbuf, .max = sizeof(vbuf)};

@@ -93,6 +93,7 @@ _Static_assert(offsetof(struct acpi_fadt, sleep_control_reg) == 244, "FADT sleep
 #define FADT_F_SLP_BUTTON	  (1u << 5) /* no fixed sleep button */
 #define FADT_F_RESET_REG_SUP	  (1u << 10)
 #define FADT_F_HW_REDUCED_ACPI	  (1u << 20)
+#define FADT_BOOT_8042		  (1u << 1) /* an i8042 at 0x60/0x64 (devices/i8042.h) */
 #define FADT_BOOT_VGA_NOT_PRESENT (1u << 2)
 #define FADT_BOOT_NO_ASPM	  (1u << 4)
 
@@ -183,7 +184,7 @@ static void acpi_build_fadt(struct acpi_blob *a, uint8_t *p)
 	f.x_dsdt = acpi_addr(a, ACPI_DSDT);
 	f.flags = FADT_F_WBINVD | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON | FADT_F_RESET_REG_SUP |
 		  FADT_F_HW_REDUCED_ACPI;
-	f.iapc_boot_arch = FADT_BOOT_VGA_NOT_PRESENT | FADT_BOOT_NO_ASPM;
+	f.iapc_boot_arch = FADT_BOOT_8042 | FADT_BOOT_VGA_NOT_PRESENT | FADT_BOOT_NO_ASPM;
 	f.century = 0x32; /* CMOS century register (devices/rtc.h) */
 	f.reset_reg = acpi_io_byte(I8042_COMMAND_PORT);
 	f.reset_value = I8042_CMD_RESET;

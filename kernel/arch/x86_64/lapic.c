@@ -172,17 +172,51 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t page)
 	icr_send(apic_id, ICR_STARTUP | page);
 }
 
+/* The TSC's frequency from CPUID leaf 0x16 (the base frequency in MHz), or 0. */
+static uint64_t lapic_cpuid_tsc_hz(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a < 0x16)
+		return 0;
+	cpuid(0x16, 0, &a, &b, &c, &d);
+	return (uint64_t)(a & 0xffff) * 1000000;
+}
+
+/*
+ * No PIT to measure against: the TSC's frequency comes from CPUID, or is
+ * guessed (1 GHz), and the APIC timer is measured over 10 ms of that TSC. The
+ * clock is then only as right as CPUID's word, or wrong; the warning says which.
+ */
+static void lapic_calibrate_without_pit(void)
+{
+	uint64_t hz = lapic_cpuid_tsc_hz();
+	kwarn("lapic: no PIT to calibrate against; %s\n",
+	      hz ? "TSC frequency from CPUID leaf 0x16"
+		 : "TSC frequency guessed (1 GHz): the clock may run fast or slow");
+	tsc_hz_ = hz ? hz : 1000000000;
+	lapic_write(REG_TIMER_DIV, 0x3);
+	lapic_write(REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(REG_TIMER_INIT, 0xffffffff);
+	for (uint64_t t0 = arch_read_tsc(); arch_read_tsc() - t0 < tsc_hz_ / 100;)
+		;
+	uint32_t left = lapic_read(REG_TIMER_CUR);
+	lapic_write(REG_TIMER_INIT, 0);
+	timer_hz_ = (uint64_t)(0xffffffffu - left) * 100;
+}
+
 void lapic_timer_calibrate(void)
 {
 	/* Count APIC timer ticks (divide by 16) and TSC ticks over 10 ms of PIT time;
 	 * the best of three runs filters out an interrupted one. */
 	uint64_t best_apic = 0, best_tsc = 0;
-	for (int run = 0; run < 3; run++) {
+	bool pit = true;
+	for (int run = 0; run < 3 && pit; run++) {
 		lapic_write(REG_TIMER_DIV, 0x3); /* divide by 16 */
 		lapic_write(REG_LVT_TIMER, LVT_MASKED);
 		lapic_write(REG_TIMER_INIT, 0xffffffff);
 		uint64_t t0 = arch_read_tsc();
-		pit_wait_ms(10);
+		pit = pit_wait_ms(10);
 		uint64_t t1 = arch_read_tsc();
 		uint32_t left = lapic_read(REG_TIMER_CUR);
 		lapic_write(REG_TIMER_INIT, 0);
@@ -192,8 +226,12 @@ void lapic_timer_calibrate(void)
 		if (t1 - t0 > best_tsc)
 			best_tsc = t1 - t0;
 	}
-	timer_hz_ = best_apic * 100;
-	tsc_hz_ = best_tsc * 100;
+	if (pit) {
+		timer_hz_ = best_apic * 100;
+		tsc_hz_ = best_tsc * 100;
+	} else {
+		lapic_calibrate_without_pit();
+	}
 	if (timer_hz_ == 0) {
 		kwarn("lapic: timer calibration failed; assuming 100 MHz\n");
 		timer_hz_ = 100000000 / 16;

@@ -10,8 +10,11 @@
 
 #define PIT_HZ 1193182u
 
-/* Busy-waits about ms milliseconds on PIT channel 2 (ms <= 50). */
-void pit_wait_ms(unsigned ms);
+/* Busy-waits about ms milliseconds on PIT channel 2 (ms <= 50). Returns false at
+ * once if there is no PIT (port 0x61 floats at 0xff on a machine without one,
+ * such as QEMU's `pc,pit=off`: the gate bit just cleared reads back set), or
+ * if its output never went high. */
+bool pit_wait_ms(unsigned ms);
 
 /* Remaps the 8259s to VEC_PIC_BASE and masks every line. */
 void pic_disable(void);

@@ -1,7 +1,8 @@
 /*
  * Platform discovery and interrupt set-up on a PC: find the ACPI tables,
  * learn the CPUs and interrupt controllers from the MADT, put the 8259s to
- * sleep, enable the local APIC and the I/O APICs, calibrate the timer.
+ * sleep, enable the local APIC and the I/O APICs, calibrate the timer; drop
+ * the VGA text console a PVH boot assumed if the FADT says there is no VGA.
  *
  * Broken or missing ACPI tables are not fatal: the kernel warns and runs on
  * the boot CPU alone, with the local APIC at its architectural address.
@@ -15,6 +16,7 @@
 #include "ioapic.h"
 #include "x86/lapic.h"
 #include "pit.h"
+#include "vga_text.h"
 #include "console/kprintf.h"
 #include "lib/string.h"
 #include "mm/phys.h"
@@ -66,6 +68,17 @@ static bool find_acpi(const struct boot_info *bi)
 	return true;
 }
 
+/* The FADT's boot architecture flags: no VGA means none, whatever a PVH boot assumed. */
+static void platform_fadt_flags(void)
+{
+	const struct acpi_table_ref *fadt =
+	    platform_acpi_ok ? acpi_find_table(&platform_acpi, "FACP") : NULL;
+	const uint8_t *p = fadt ? acpi_read(NULL, fadt->paddr, fadt->length) : NULL;
+	uint16_t flags;
+	if (p && acpi_fadt_boot_flags(p, fadt->length, &flags) == 0 && (flags & ACPI_BOOT_NO_VGA))
+		screen_drop_assumed_vga();
+}
+
 void arch_platform_init(const struct boot_info *bi)
 {
 	platform_acpi_ok = find_acpi(bi);
@@ -79,6 +92,7 @@ void arch_platform_init(const struct boot_info *bi)
 	} else {
 		memset(&platform_acpi, 0, sizeof(platform_acpi));
 	}
+	platform_fadt_flags();
 	pic_disable();
 	lapic_init_boot(lapic_phys);
 	lapic_init_cpu();

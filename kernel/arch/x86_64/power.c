@@ -4,8 +4,9 @@
  * Reboot: the keyboard controller's reset line (command 0xfe to port 0x64),
  * and if the machine is still running, a triple fault (an empty IDT and an
  * exception). Halt: every other CPU is stopped, then ACPI soft-off (S5)
- * through the PM1 control ports named by the FADT, with SLP_TYP from the
- * DSDT's \_S5 (boot/acpi_sleep.c); where that is unknown or does not take,
+ * through the PM1 control ports named by the FADT (or, on a hardware-reduced
+ * ACPI machine such as orbvm, its sleep control register), with SLP_TYP from
+ * the DSDT's \_S5 (boot/acpi_sleep.c); where that is unknown or does not take,
  * the CPUs halt with interrupts off ("System halted").
  */
 #include "boot/acpi.h"
@@ -39,7 +40,12 @@ void power_init(void)
 		kinfo("power: no ACPI soft-off found; halt stops the CPUs only\n");
 		return;
 	}
-	kinfo("power: ACPI S5 through port 0x%x, SLP_TYP %u\n", s5.pm1a_cnt, s5.slp_typa);
+	if (s5.sleep_ctl)
+		kinfo(
+		    "power: ACPI S5 through the sleep control register at port 0x%x, SLP_TYP %u\n",
+		    s5.sleep_ctl, s5.slp_typa);
+	else
+		kinfo("power: ACPI S5 through port 0x%x, SLP_TYP %u\n", s5.pm1a_cnt, s5.slp_typa);
 }
 
 static noreturn void halt_here(void)
@@ -72,7 +78,12 @@ noreturn void arch_power(int op)
 	if (!panic_enter())
 		halt_here();
 	arch_stop_other_cpus();
-	if (s5.found) {
+	if (s5.found && s5.sleep_ctl) {
+		/* The sleep control register: SLP_TYP in bits 2-4, SLP_EN bit 5. */
+		outb((uint16_t)s5.sleep_ctl, (uint8_t)((s5.slp_typa & 7) << 2 | 1u << 5));
+		for (int i = 0; i < 1000000; i++)
+			io_wait();
+	} else if (s5.found) {
 		outw((uint16_t)s5.pm1a_cnt, (uint16_t)(s5.slp_typa << 10 | 1u << 13));
 		if (s5.pm1b_cnt)
 			outw((uint16_t)s5.pm1b_cnt, (uint16_t)(s5.slp_typb << 10 | 1u << 13));

@@ -2,7 +2,9 @@
  * Choosing the screen console: VGA text mode when the loader left the
  * machine in it (BIOS boots; PVH boots under QEMU's SeaBIOS), a framebuffer
  * text console drawn with the embedded PSF font when firmware gave us a
- * linear framebuffer (UEFI boots).
+ * linear framebuffer (UEFI boots). A PVH boot says nothing about video, so
+ * VGA text is assumed there until the FADT says there is no VGA (orbvm):
+ * then that screen is dropped (screen_drop_assumed_vga).
  */
 #include <orbital/proc.h>
 #include "arch/init.h"
@@ -108,6 +110,7 @@ static struct console *screen_console;
 static struct orb_screen_info screen_info;
 static paddr_t screen_base;
 static size_t screen_bytes;
+static bool screen_assumed; /* VGA text on a PVH boot, no loader's word for it */
 
 void arch_screen_init(const struct boot_info *bi)
 {
@@ -140,7 +143,18 @@ void arch_screen_init(const struct boot_info *bi)
 		    .type = ORB_SCREEN_TEXT, .width = w, .height = h, .pitch = w * 2, .bpp = 16};
 		screen_base = base;
 		screen_bytes = (size_t)w * h * 2;
+		screen_assumed = !given;
 	}
+}
+
+void screen_drop_assumed_vga(void)
+{
+	if (!screen_assumed)
+		return;
+	arch_screen_release();
+	screen_info = (struct orb_screen_info){.type = ORB_SCREEN_NONE};
+	screen_assumed = false;
+	kinfo("screen: the firmware says there is no VGA; no screen console\n");
 }
 
 bool arch_screen_describe(struct orb_screen_info *info, paddr_t *base, size_t *bytes)

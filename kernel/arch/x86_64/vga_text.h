@@ -13,4 +13,8 @@ struct console;
 /* Clears the screen and registers it as a console; returns that console. */
 struct console *vga_text_init(volatile uint16_t *buffer, unsigned cols, unsigned rows);
 
+/* screen.c: forgets the VGA text console a PVH boot assumed (the FADT says
+ * there is no VGA); a screen the loader described stays. */
+void screen_drop_assumed_vga(void);
+
 #endif

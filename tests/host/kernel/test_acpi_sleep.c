@@ -1,6 +1,8 @@
 /*
  * Host tests of kernel/boot/acpi_sleep.c: the S5 (soft-off) values found in
- * QEMU's real tables, and refusals for damaged or unusual ones.
+ * QEMU's real tables, a hardware-reduced FADT as orbvm builds it (the sleep
+ * control register), the FADT's boot architecture flags, and refusals for
+ * damaged or unusual tables.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -150,12 +152,93 @@ static void test_bad_fadt(void **state)
 	free(dsdt.data);
 }
 
+/*
+ * A hardware-reduced FADT as orbvm writes it (revision 6, HW_REDUCED_ACPI, no
+ * PM1 blocks, the sleep control register at I/O port 0x600) and a DSDT
+ * holding Name (\_S5, Package () {5, 0, 0, 0}).
+ */
+static void hw_reduced_tables(uint8_t *fadt, size_t fadt_len, struct blob *dsdt)
+{
+	memset(fadt, 0, fadt_len);
+	memcpy(fadt, "FACP", 4);
+	fadt[4] = (uint8_t)fadt_len;
+	fadt[5] = (uint8_t)(fadt_len >> 8);
+	fadt[8] = 6;
+	fadt[40 + 1] = 0x20;  /* DSDT at 0x2000 */
+	fadt[112 + 2] = 0x10; /* flags: HW_REDUCED_ACPI (bit 20) */
+	fadt[244] = 1;	      /* sleep control: system I/O, */
+	fadt[245] = 8;	      /* 8 bits wide, */
+	fadt[247] = 1;	      /* byte access, */
+	fadt[248] = 0x00;     /* port 0x600 */
+	fadt[249] = 0x06;
+	static uint8_t d[64] = "DSDT";
+	static const uint8_t pkg[] = {0x08, '\\', '_',	'S',  '5',  '_',  0x12,
+				      0x07, 0x04, 0x0a, 0x05, 0x00, 0x00, 0x00};
+	d[4] = sizeof(d);
+	memcpy(d + 36, pkg, sizeof(pkg));
+	*dsdt = (struct blob){.data = d, .len = sizeof(d), .paddr = 0x2000};
+}
+
+/* orbvm (and any ACPI 5+ hardware-reduced machine): S5 through the sleep control register. */
+static void test_hw_reduced(void **state)
+{
+	(void)state;
+	uint8_t fadt[276];
+	struct blob dsdt;
+	struct acpi_s5 s5;
+	hw_reduced_tables(fadt, sizeof(fadt), &dsdt);
+	phys_dsdt = &dsdt;
+	assert_int_equal(acpi_parse_s5(fadt, sizeof(fadt), read_phys, NULL, &s5), 0);
+	assert_true(s5.found);
+	assert_int_equal(s5.sleep_ctl, 0x600);
+	assert_int_equal(s5.pm1a_cnt, 0);
+	assert_int_equal(s5.slp_typa, 5);
+	/* The register in memory space is not supported; a port above 0xFFFF is no port. */
+	fadt[244] = 0;
+	assert_int_equal(acpi_parse_s5(fadt, sizeof(fadt), read_phys, NULL, &s5), -ERR_FORMAT);
+	fadt[244] = 1;
+	fadt[250] = 1;
+	assert_int_equal(acpi_parse_s5(fadt, sizeof(fadt), read_phys, NULL, &s5), -ERR_FORMAT);
+	fadt[250] = 0;
+	/* Too short to hold the register, or with no register at all. */
+	assert_int_equal(acpi_parse_s5(fadt, 250, read_phys, NULL, &s5), -ERR_FORMAT);
+	fadt[248] = fadt[249] = 0;
+	assert_int_equal(acpi_parse_s5(fadt, sizeof(fadt), read_phys, NULL, &s5), -ERR_FORMAT);
+	/* Without the flag, the same table (no PM1a port) is refused as before. */
+	fadt[249] = 0x06;
+	fadt[112 + 2] = 0;
+	assert_int_equal(acpi_parse_s5(fadt, sizeof(fadt), read_phys, NULL, &s5), -ERR_FORMAT);
+	assert_false(s5.found);
+	phys_dsdt = NULL;
+}
+
+/* IAPC_BOOT_ARCH: none in QEMU pc's revision-1 FADT, the 8042 in q35's, orbvm's three. */
+static void test_boot_flags(void **state)
+{
+	(void)state;
+	uint16_t flags = 0xffff;
+	struct blob pc = load("pc", "FACP"), q35 = load("q35", "FACP");
+	assert_int_equal(acpi_fadt_boot_flags(pc.data, pc.len, &flags), -ERR_NOENT);
+	assert_int_equal(acpi_fadt_boot_flags(q35.data, q35.len, &flags), 0);
+	assert_int_equal(flags, ACPI_BOOT_8042);
+	assert_int_equal(acpi_fadt_boot_flags(q35.data, 100, &flags), -ERR_FORMAT);
+	uint8_t fadt[276];
+	struct blob dsdt;
+	hw_reduced_tables(fadt, sizeof(fadt), &dsdt);
+	fadt[109] = 0x16; /* orbvm: an 8042, no VGA, no ASPM */
+	assert_int_equal(acpi_fadt_boot_flags(fadt, sizeof(fadt), &flags), 0);
+	assert_int_equal(flags, ACPI_BOOT_8042 | ACPI_BOOT_NO_VGA | 0x10);
+	free(pc.data);
+	free(q35.data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_qemu_pc),	   cmocka_unit_test(test_qemu_q35),
 	    cmocka_unit_test(test_synthetic_dsdt), cmocka_unit_test(test_truncated_dsdt),
-	    cmocka_unit_test(test_bad_fadt),
+	    cmocka_unit_test(test_bad_fadt),	   cmocka_unit_test(test_hw_reduced),
+	    cmocka_unit_test(test_boot_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * Unit tests for orbvm's ACPI tables (vmm/acpi/): signatures, lengths,
  * checksums, the pointers between tables, the FADT's hardware-reduced
- * registers, the MADT entries, the DSDT's AML, and a check that ACPICA's
+ * registers and boot flags, the MADT entries, the DSDT's AML (COM1, the
+ * i8042's keyboard and mouse), and a check that ACPICA's
  * disassembler (iasl -d, Debian package acpica-tools) accepts every table
  * without errors (skipped with a message when iasl is not installed), with
  * and without virtio-mmio devices in the DSDT.
@@ -122,6 +123,8 @@ static void test_fadt(void **state)
 	uint32_t flags = le32(f + 112);
 	assert_true(flags & (1u << 20)); /* HW_REDUCED_ACPI */
 	assert_true(flags & (1u << 10)); /* RESET_REG_SUP */
+	/* IAPC_BOOT_ARCH: an 8042 (Linux probes it), no VGA, no ASPM. */
+	assert_int_equal(f[109] | f[110] << 8, (1u << 1) | (1u << 2) | (1u << 4));
 	/* Sleep control/status: system I/O, 8 bits, at the acpi_pm ports. */
 	assert_int_equal(f[244], 1);
 	assert_int_equal(f[245], 8);
@@ -203,6 +206,19 @@ static void test_dsdt_aml(void **state)
 	assert_true(contains(d, n, irq, sizeof(irq)));
 	assert_true(contains(d, n, s5, sizeof(s5)));
 	assert_true(contains(d, n, "COM1", 4));
+	/* The i8042: PS2K EisaId("PNP0303") with IO 0x60/1, IO 0x64/1 and IRQ 1; PS2M
+	 * EisaId("PNP0F13") with IRQ 12. */
+	const uint8_t kbd_hid[] = {0x0c, 0x41, 0xd0, 0x03, 0x03};
+	const uint8_t kbd_res[] = {0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01, 0x47, 0x01,
+				   0x64, 0x00, 0x64, 0x00, 0x01, 0x01, 0x22, 0x02, 0x00};
+	const uint8_t mouse_hid[] = {0x0c, 0x41, 0xd0, 0x0f, 0x13};
+	const uint8_t mouse_irq[] = {0x22, 0x00, 0x10, 0x79, 0x00};
+	assert_true(contains(d, n, "PS2K", 4));
+	assert_true(contains(d, n, kbd_hid, sizeof(kbd_hid)));
+	assert_true(contains(d, n, kbd_res, sizeof(kbd_res)));
+	assert_true(contains(d, n, "PS2M", 4));
+	assert_true(contains(d, n, mouse_hid, sizeof(mouse_hid)));
+	assert_true(contains(d, n, mouse_irq, sizeof(mouse_irq)));
 	/* Too small a buffer fails cleanly. */
 	uint8_t small[40];
 	assert_true(acpi_dsdt_build(small, sizeof(small)) < 0);
@@ -296,7 +312,8 @@ static void iasl_check(const struct acpi_blob *b, const char *dsl_grep)
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && grep -q 'PNP0501' dsdt.dsl && grep -q '_S5' dsdt.dsl && "
-		 "grep -q '0x03F8' dsdt.dsl && %s",
+		 "grep -q '0x03F8' dsdt.dsl && grep -q 'PNP0303' dsdt.dsl && "
+		 "grep -q 'PNP0F13' dsdt.dsl && grep -q 'IRQNoFlags ()' dsdt.dsl && %s",
 		 dir, dsl_grep);
 	if (system(cmd) != 0) {
 		snprintf(cmd, sizeof(cmd), "cat %s/dsdt.dsl", dir);

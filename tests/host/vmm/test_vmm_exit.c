@@ -73,7 +73,7 @@ static int setup(void **state)
 	out_len = 0;
 	bus_init(&bus);
 	serial_init(&uart, tx, NULL, NULL, NULL);
-	i8042_init(&kbd, &stop);
+	i8042_init(&kbd, &stop, NULL, NULL);
 	acpi_pm_init(&pm, &stop);
 	debug_port_init(&dbg, debug_port_now_ns());
 	debug_exit_init(&dexit, &stop);
@@ -97,6 +97,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	serial_destroy(&uart);
+	i8042_destroy(&kbd);
 	return 0;
 }
 

@@ -63,6 +63,7 @@ struct init_svc_def {
 	bool endpoint;	     /* init creates its endpoint */
 	bool publish;	     /* init registers the endpoint with the name server as `name` */
 	bool interactive;    /* not started by the self-test (the shell) */
+	long absent_status;  /* the exit status that says its device is absent, or 0 */
 	struct init_cap_spec caps[INIT_CAPS_MAX];
 	enum init_arg_kind args[INIT_ARGS_MAX];
 };

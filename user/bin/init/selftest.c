@@ -29,6 +29,9 @@
  * still attaches (the VFS forgets dead clients), and in its "squatter"
  * role, after it registered a name (the name server drops it).
  *
+ * `init.test=absent` (on a machine without an i8042) checks that kbd finds
+ * no controller and is left ABSENT with no restart while the others run.
+ *
  * `init.test=overlap` starts the same services and kills all of them at
  * once, ST_OVERLAP_ROUNDS times, while this test holds a Process capability
  * to every instance it killed (as a server holds its clients'), so no dead
@@ -357,7 +360,7 @@ static void st_check_gone_for_good(cap_handle_t vfs)
 
 static void st_run(void)
 {
-	struct st_svc s;
+	struct st_svc s = {{0}, 0, 0, 0};
 	cap_handle_t vfs = 0;
 
 	long adm = orb_cap_derive(init_ep, CAP_RIGHT_SEND, INIT_BADGE_ADMIN);
@@ -427,9 +430,11 @@ static void st_overlap(void)
 		unsigned n = 0;
 		/* Keep each instance's Process (so it stays around dead), then kill them all
 		 * before looking at any. */
+		unsigned present = 0;
 		init_lock();
 		for (unsigned i = 0; i < init_nsvcs && i < 16; i++) {
 			struct init_svc *s = &init_svcs[i];
+			present += s->state != INIT_SVC_ABSENT; /* no device: not restarted */
 			if (s->state != INIT_SVC_RUNNING || !s->proc)
 				continue;
 			long h = orb_cap_derive(s->proc, CAP_RIGHT_READ, 0);
@@ -441,16 +446,19 @@ static void st_overlap(void)
 			n++;
 		}
 		init_unlock();
-		if (!st_check(n == init_nsvcs, "round %u: all %u services run (%u)", round,
-			      init_nsvcs, n))
+		if (!st_check(n == present, "round %u: all %u services with a device run (%u)",
+			      round, present, n))
 			break;
 		struct orb_msg m;
 		for (unsigned i = 0; i < init_nsvcs && i < 16; i++)
-			st_check(st_call(INIT_KILL, old[i], &m) == 0,
-				 "round %u: INIT_KILL %s (pid %u)", round, init_svcs[i].def->name,
-				 old[i]);
+			if (old[i])
+				st_check(st_call(INIT_KILL, old[i], &m) == 0,
+					 "round %u: INIT_KILL %s (pid %u)", round,
+					 init_svcs[i].def->name, old[i]);
 		for (unsigned i = 0; i < init_nsvcs && i < 16; i++) {
 			struct st_svc now = {{0}, 0, 0, 0};
+			if (!old[i])
+				continue;
 			const char *name = init_svcs[i].def->name;
 			uint64_t took = st_wait_back(name, old[i], false, &now);
 			st_check(took != UINT64_MAX && now.restarts == round,
@@ -460,6 +468,27 @@ static void st_overlap(void)
 	}
 	for (unsigned i = 0; i < nheld; i++)
 		orb_cap_delete(held[i]);
+}
+
+/* ---- init.test=absent: a machine without an i8042 (QEMU's `pc,i8042=off`). ---- */
+
+/* kbd finds no controller and exits saying so: init leaves it ABSENT, never restarted,
+ * and the other services run as usual. */
+static void st_absent(void)
+{
+	struct st_svc s = {{0}, 0, 0, 0};
+	long adm = orb_cap_derive(init_ep, CAP_RIGHT_SEND, INIT_BADGE_ADMIN);
+	st_init = adm > 0 ? (cap_handle_t)adm : 0;
+	for (uint64_t t0 = orb_clock();
+	     st_find("kbd", &s) && s.state == INIT_SVC_RUNNING && orb_clock() - t0 < ST_RESTART_NS;)
+		orb_sleep(ST_MS(2));
+	st_check(s.state == INIT_SVC_ABSENT && s.pid == 0 && s.restarts == 0,
+		 "kbd found no i8042 and is left absent (state %s, pid %u, restarts %u)",
+		 init_state_name(s.state), s.pid, s.restarts);
+	static const char *const others[] = {"ns", "vfs", "console"};
+	for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		st_check(st_find(others[i], &s) && s.state == INIT_SVC_RUNNING && s.restarts == 0,
+			 "%s runs beside it, never restarted", others[i]);
 }
 
 /* ---- init.test=attack: an ordinary program against the services. ---- */
@@ -600,7 +629,8 @@ static void st_attack(void)
 int init_selftest(const char *which)
 {
 	bool attack = strcmp(which, "attack") == 0, overlap = strcmp(which, "overlap") == 0;
-	if (strcmp(which, "restart") != 0 && !attack && !overlap) {
+	bool absent = strcmp(which, "absent") == 0;
+	if (strcmp(which, "restart") != 0 && !attack && !overlap && !absent) {
 		printf("init: unknown init.test=%s\n", which);
 		return 1;
 	}
@@ -612,7 +642,7 @@ int init_selftest(const char *which)
 	init_svcs_start_all();
 	r = orb_thread_spawn(init_serve, NULL, 0, NULL);
 	if (st_check(r == 0, "the init protocol server thread starts") && init_ns_client)
-		attack ? st_attack() : overlap ? st_overlap() : st_run();
+		attack ? st_attack() : overlap ? st_overlap() : absent ? st_absent() : st_run();
 
 	init_svcs_stop_all();
 	struct st_svc s;

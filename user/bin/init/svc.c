@@ -6,8 +6,10 @@
  * current instance. When the instance dies the waiter logs it and starts a
  * new one with the same capabilities, unless the service restarted
  * INIT_RESTART_MAX times within INIT_RESTART_WINDOW (then it is FAILED, left
- * stopped and its endpoint ended: clients get -ERR_CLOSED) or it is being
- * stopped on purpose. A restarted name server gets init's names with its
+ * stopped and its endpoint ended: clients get -ERR_CLOSED), it exited with
+ * its row's absent_status (its device is not there: ABSENT, one line, never
+ * restarted; a crash or kill is never that status) or it is being stopped on
+ * purpose. A restarted name server gets init's names with its
  * start capabilities, like the first one. Each service has one quota for
  * its whole life, made with its first instance; every instance is bound to
  * it in turn, the next only once the previous is dead.
@@ -383,6 +385,10 @@ static void init_waiter(void *arg)
 		if (s->stopping) {
 			printf("init: %s (pid %u) stopped: %s\n", s->def->name, pid, why);
 			s->state = INIT_SVC_STOPPED;
+		} else if (s->def->absent_status && st == s->def->absent_status) {
+			printf("init: %s (pid %u): no device (%s); not restarted\n", s->def->name,
+			       pid, why);
+			init_svc_give_up(s, INIT_SVC_ABSENT);
 		} else {
 			again = init_svc_restart(s, pid, why);
 		}

@@ -54,9 +54,11 @@ const struct init_svc_def init_table[] = {
 	      CAP(INIT_CAP_SCREEN), CAP_IO(CON_CRT_BASE, CON_CRT_COUNT), CAP(INIT_CAP_LOG)},
      .args = {INIT_ARG_SCREEN}},
     /* The PS/2 keyboard driver (<orb/proto/kbd.h>): ports 0x60-0x64, IRQ 1, and the
-     * console's endpoint to send key events to, badged CON_BADGE_KBD. */
+     * console's endpoint to send key events to, badged CON_BADGE_KBD. On a machine
+     * without an i8042 it exits with KBD_EXIT_NODEV and is left "absent". */
     {.name = "kbd",
      .program = "kbd",
+     .absent_status = KBD_EXIT_NODEV,
      .caps = {CAP_IO(KBD_PORT_BASE, KBD_PORT_COUNT), CAP_IRQ(INIT_KBD_IRQ),
 	      CAP_EP_OF("console", CON_BADGE_KBD)}},
     /* The shell (the user's authority): the name service (it looks up "vfs"), init's

@@ -45,6 +45,7 @@
 #define INIT_SVC_FAILED	    3 /* restarted too often (or cannot start); left stopped */
 #define INIT_SVC_MISSING    4 /* its program is not in the boot archive; never started */
 #define INIT_SVC_STOPPED    5 /* stopped on purpose (init's self-test, shutting down) */
+#define INIT_SVC_ABSENT	    6 /* exited saying its device is absent; not restarted */
 
 #define INIT_POWER_REBOOT 1
 #define INIT_POWER_HALT	  2
@@ -63,6 +64,8 @@ static inline const char *init_svc_state_name(unsigned long state)
 		return "missing";
 	case INIT_SVC_STOPPED:
 		return "stopped";
+	case INIT_SVC_ABSENT:
+		return "absent";
 	default:
 		return "?";
 	}

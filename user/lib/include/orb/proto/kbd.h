@@ -10,8 +10,10 @@
  *   [KBD_CAP_EP]       an Endpoint [SEND] to the consumer; give it a badge so
  *                      the consumer can tell the keyboard from its clients
  * Anything else is refused at start-up: the driver logs why and exits with
- * status KBD_EXIT_BADCAPS; a controller that does not answer is
- * KBD_EXIT_NODEV.
+ * status KBD_EXIT_BADCAPS. No controller at all (its status port reads
+ * 0xff, as a port with nothing behind it does), or one that does not answer
+ * its commands, is KBD_EXIT_NODEV: the device is absent, and a spawner
+ * should not start the driver again (init records the service as "absent").
  *
  * Messages (one direction: driver -> consumer, never a reply expected):
  *   KBD_MSG_READY  1 word: w0 = KBD_PROTO_VERSION. Sent once, when the
@@ -70,7 +72,7 @@
 
 /* Exit statuses of the driver. */
 #define KBD_EXIT_BADCAPS 2
-#define KBD_EXIT_NODEV	 3
+#define KBD_EXIT_NODEV	 3 /* no i8042 controller: do not restart */
 #define KBD_EXIT_KERNEL	 4 /* a system call on its own capabilities failed */
 
 #endif
