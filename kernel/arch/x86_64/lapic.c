@@ -174,26 +174,31 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t page)
 
 void lapic_timer_calibrate(void)
 {
-	/* Count APIC timer ticks (divide by 16) and TSC ticks over 10 ms of PIT time;
-	 * the best of three runs filters out an interrupted one. */
-	uint64_t best_apic = 0, best_tsc = 0;
-	for (int run = 0; run < 3; run++) {
+	/* Count APIC timer ticks (divide by 16) and TSC ticks over CAL_MS of PIT
+	 * time. Anything that delays this CPU (an SMI, the host descheduling a
+	 * virtual CPU) can only make a run count too many ticks: both counters
+	 * start before the PIT does and stop after it expired. So the smallest of
+	 * three runs is the best. 5 ms is 5966 PIT periods: one period off is
+	 * 0.02%; boot waits 15 ms for it. */
+	enum { CAL_MS = 5, CAL_RUNS = 3 };
+	uint64_t best_apic = UINT64_MAX, best_tsc = UINT64_MAX;
+	for (int run = 0; run < CAL_RUNS; run++) {
 		lapic_write(REG_TIMER_DIV, 0x3); /* divide by 16 */
 		lapic_write(REG_LVT_TIMER, LVT_MASKED);
 		lapic_write(REG_TIMER_INIT, 0xffffffff);
 		uint64_t t0 = arch_read_tsc();
-		pit_wait_ms(10);
+		pit_wait_ms(CAL_MS);
 		uint64_t t1 = arch_read_tsc();
 		uint32_t left = lapic_read(REG_TIMER_CUR);
 		lapic_write(REG_TIMER_INIT, 0);
 		uint64_t apic = 0xffffffffu - left;
-		if (apic > best_apic)
+		if (apic < best_apic)
 			best_apic = apic;
-		if (t1 - t0 > best_tsc)
+		if (t1 - t0 < best_tsc)
 			best_tsc = t1 - t0;
 	}
-	timer_hz_ = best_apic * 100;
-	tsc_hz_ = best_tsc * 100;
+	timer_hz_ = best_apic * (1000 / CAL_MS);
+	tsc_hz_ = best_tsc * (1000 / CAL_MS);
 	if (timer_hz_ == 0) {
 		kwarn("lapic: timer calibration failed; assuming 100 MHz\n");
 		timer_hz_ = 100000000 / 16;
