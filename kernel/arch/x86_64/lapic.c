@@ -172,33 +172,92 @@ void lapic_send_sipi(uint32_t apic_id, uint8_t page)
 	icr_send(apic_id, ICR_STARTUP | page);
 }
 
+/*
+ * Calibration: the TSC against the PIT, then the APIC timer against the TSC.
+ * The PIT window opens when platform start-up begins (lapic_calibrate_begin)
+ * and closes here, at least CAL_PIT_TICKS later, so the ACPI tables and the
+ * interrupt controllers are set up while it runs instead of in front of a
+ * busy wait. Each end of a window is a pair of readings taken back to back
+ * (a sample, the TSC at its midpoint): what delays the CPU between the two
+ * ends (an SMI, the host descheduling a virtual CPU) changes nothing, since
+ * both clocks go on; only the few microseconds of a sample count, and of
+ * three tries the tightest one is kept.
+ */
+#define CAL_PIT_TICKS  (PIT_HZ / 100) /* the TSC window: 10 ms, 0.01% per PIT tick */
+#define CAL_APIC_TICKS (PIT_HZ / 500) /* the APIC timer window: at least 2 ms */
+
+struct cal_sample {
+	uint64_t tsc;	/* when it was read: midpoint of the TSC before and after */
+	uint32_t count; /* the PIT's count, or the APIC timer's */
+	bool wrapped;	/* the PIT ran 54.9 ms or more: its count may have wrapped */
+};
+
+static struct cal_sample cal_start;
+
+static struct cal_sample cal_read(bool apic)
+{
+	struct cal_sample best = {0};
+	uint64_t spread = UINT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		struct cal_sample s = {0};
+		uint64_t t0 = arch_read_tsc();
+		s.count = apic ? lapic_read(REG_TIMER_CUR) : pit_stopwatch_read(&s.wrapped);
+		uint64_t t1 = arch_read_tsc();
+		s.tsc = t0 + (t1 - t0) / 2;
+		if (t1 - t0 < spread) {
+			spread = t1 - t0;
+			best = s;
+		}
+	}
+	return best;
+}
+
+static uint16_t cal_ticks_since(const struct cal_sample *from, const struct cal_sample *now)
+{
+	return (uint16_t)(from->count - now->count); /* it counts down, mod 2^16 */
+}
+
+void lapic_calibrate_begin(void)
+{
+	pit_stopwatch_start();
+	cal_start = cal_read(false);
+}
+
+/* Waits until the PIT has run `ticks` since `from` (false: no PIT counting,
+ * or it wrapped first). *end is the last sample. */
+static bool cal_wait(const struct cal_sample *from, uint32_t ticks, struct cal_sample *end)
+{
+	for (uint32_t spins = 0; spins < 10000000u; spins++) {
+		*end = cal_read(false);
+		if (end->wrapped)
+			return false;
+		if (cal_ticks_since(from, end) >= ticks)
+			return true;
+	}
+	return false;
+}
+
 void lapic_timer_calibrate(void)
 {
-	/* Count APIC timer ticks (divide by 16) and TSC ticks over CAL_MS of PIT
-	 * time. Anything that delays this CPU (an SMI, the host descheduling a
-	 * virtual CPU) can only make a run count too many ticks: both counters
-	 * start before the PIT does and stop after it expired. So the smallest of
-	 * three runs is the best. 5 ms is 5966 PIT periods: one period off is
-	 * 0.02%; boot waits 15 ms for it. */
-	enum { CAL_MS = 5, CAL_RUNS = 3 };
-	uint64_t best_apic = UINT64_MAX, best_tsc = UINT64_MAX;
-	for (int run = 0; run < CAL_RUNS; run++) {
-		lapic_write(REG_TIMER_DIV, 0x3); /* divide by 16 */
-		lapic_write(REG_LVT_TIMER, LVT_MASKED);
-		lapic_write(REG_TIMER_INIT, 0xffffffff);
-		uint64_t t0 = arch_read_tsc();
-		pit_wait_ms(CAL_MS);
-		uint64_t t1 = arch_read_tsc();
-		uint32_t left = lapic_read(REG_TIMER_CUR);
-		lapic_write(REG_TIMER_INIT, 0);
-		uint64_t apic = 0xffffffffu - left;
-		if (apic < best_apic)
-			best_apic = apic;
-		if (t1 - t0 < best_tsc)
-			best_tsc = t1 - t0;
+	lapic_write(REG_TIMER_DIV, 0x3); /* divide by 16 */
+	lapic_write(REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(REG_TIMER_INIT, 0xffffffff);
+	struct cal_sample apic0 = cal_read(true), pit_apic0 = cal_read(false), end;
+	bool ok = cal_wait(&pit_apic0, CAL_APIC_TICKS, &end);
+	if (ok && !cal_wait(&cal_start, CAL_PIT_TICKS, &end)) {
+		/* Start-up took longer than the stopwatch runs: a window of its own. */
+		pit_stopwatch_start();
+		cal_start = cal_read(false);
+		ok = cal_wait(&cal_start, CAL_PIT_TICKS, &end);
 	}
-	timer_hz_ = best_apic * (1000 / CAL_MS);
-	tsc_hz_ = best_tsc * (1000 / CAL_MS);
+	struct cal_sample apic1 = cal_read(true);
+	lapic_write(REG_TIMER_INIT, 0);
+	pit_stopwatch_stop();
+	if (ok && end.tsc > cal_start.tsc && apic1.tsc > apic0.tsc) {
+		tsc_hz_ = (end.tsc - cal_start.tsc) * PIT_HZ / cal_ticks_since(&cal_start, &end);
+		timer_hz_ =
+		    (uint64_t)(apic0.count - apic1.count) * tsc_hz_ / (apic1.tsc - apic0.tsc);
+	}
 	if (timer_hz_ == 0) {
 		kwarn("lapic: timer calibration failed; assuming 100 MHz\n");
 		timer_hz_ = 100000000 / 16;

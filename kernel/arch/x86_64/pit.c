@@ -2,29 +2,38 @@
  * PIT channel 2 as a stopwatch, and the 8259 PICs put to sleep (see pit.h).
  *
  * Channel 2's gate is bit 0 of port 0x61 and its output can be read back in
- * bit 5, so no interrupt is needed: program mode 0 (count down once), open
- * the gate, poll until the output goes high.
+ * bit 5, so no interrupt is needed: program mode 0 (count down; after zero the
+ * count goes on from 0xffff and the output stays high), open the gate, and
+ * read the count through the latch command whenever wanted.
  */
 #include "pit.h"
 #include "x86/lapic.h"
 #include "x86/io.h"
 
-void pit_wait_ms(unsigned ms)
+static uint8_t saved_gate;
+
+void pit_stopwatch_start(void)
 {
-	uint32_t count = PIT_HZ / 1000 * ms;
-	if (count > 0xffff)
-		count = 0xffff;
-	uint8_t gate = inb(0x61);
-	outb(0x61, (gate & ~0x02) & ~0x01); /* speaker off, gate closed */
-	outb(0x43, 0xb0);		    /* channel 2, lo/hi byte, mode 0, binary */
-	outb(0x42, count & 0xff);
-	outb(0x42, count >> 8);
+	saved_gate = inb(0x61);
+	outb(0x61, (saved_gate & ~0x02) & ~0x01); /* speaker off, gate closed */
+	outb(0x43, 0xb0);			  /* channel 2, lo/hi byte, mode 0, binary */
+	outb(0x42, 0xff);
+	outb(0x42, 0xff);
 	outb(0x61, (inb(0x61) & ~0x02) | 0x01); /* open the gate: counting starts */
-	for (uint32_t spins = 0; !(inb(0x61) & 0x20); spins++) {
-		if (spins > 100000000u)
-			break; /* no PIT: give up rather than hang */
-	}
-	outb(0x61, gate);
+}
+
+uint16_t pit_stopwatch_read(bool *wrapped)
+{
+	outb(0x43, 0x80); /* latch channel 2's count */
+	uint8_t lo = inb(0x42);
+	uint8_t hi = inb(0x42);
+	*wrapped = (inb(0x61) & 0x20) != 0;
+	return (uint16_t)(lo | hi << 8);
+}
+
+void pit_stopwatch_stop(void)
+{
+	outb(0x61, saved_gate);
 }
 
 void pic_disable(void)
