@@ -116,10 +116,10 @@ static void kmain_banner(void)
 /* Step 9: the thread running now, on the boot stack, becomes CPU 0's idle thread. */
 static void kmain_sched(void)
 {
-	struct thread *idle = thread_create_idle(&cpus[0], (vaddr_t)boot_stack_top);
+	struct thread *idle = thread_create_idle(cpu_by_id(0), (vaddr_t)boot_stack_top);
 	if (!idle)
 		panic("sched: no memory for the idle thread");
-	sched_init_cpu(&cpus[0], idle);
+	sched_init_cpu(cpu_by_id(0), idle);
 }
 
 /* Step 11: the features found, and the IPC fast path unless fastpath=off
@@ -162,6 +162,11 @@ void kmain(uint32_t magic, paddr_t info)
 	/* 5b. The kernel half that every user address space will share. */
 	vm_kernel_half_prepare();
 
+	/* 5c. This CPU's exception stacks (#DF, NMI, #MC), guarded, from the
+	 * kernel-stack allocator: until now those ran on the boot stack, whose
+	 * guard page kmap_setup has just unmapped. */
+	arch_cpu_init_stacks();
+
 	/* 6. Kernel heap. */
 	kheap_setup(bootinfo_cmdline_has(&boot_info, "heapdebug") ||
 		    bootinfo_cmdline_has(&boot_info, "test"));
@@ -176,7 +181,8 @@ void kmain(uint32_t magic, paddr_t info)
 	/* 9. Scheduler: what runs now becomes CPU 0's idle thread. */
 	kmain_sched();
 
-	/* 10. The other CPUs. */
+	/* 10. The other CPUs: a block each (sched/cpu.h) for those the firmware
+	 * lists, allocated now that their number is known, then started. */
 	kprintf("CPUs: %u online\n", arch_start_cpus());
 
 	/* 10b. The IRQ objects that user-space drivers will receive (through init). */

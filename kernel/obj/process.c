@@ -260,7 +260,7 @@ void process_kill(struct process *p, int status)
 		if (t == me)
 			continue;
 		sched_wake(t);
-		struct cpu *c = &cpus[__atomic_load_n(&t->node.cpu, __ATOMIC_RELAXED)];
+		struct cpu *c = cpu_by_id(__atomic_load_n(&t->node.cpu, __ATOMIC_RELAXED));
 		if (c != this_cpu() && __atomic_load_n(&c->current, __ATOMIC_RELAXED) == t)
 			arch_resched_cpu(c);
 	}

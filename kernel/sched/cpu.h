@@ -2,10 +2,15 @@
  * Per-CPU state.
  *
  * Each CPU has one struct cpu, found through this_cpu() (arch/percpu.h says
- * how: its first field points at itself). Fields marked
- * "this CPU" are only touched by their own CPU with interrupts off; the run
- * queue and the sleep list are guarded by rq_lock, which other CPUs take to
- * wake a thread here or to pull work.
+ * how: its first field points at itself) and, by CPU number, through
+ * cpu_by_id(). Fields marked "this CPU" are only touched by their own CPU
+ * with interrupts off; the run queue and the sleep list are guarded by
+ * rq_lock, which other CPUs take to wake a thread here or to pull work.
+ *
+ * Blocks exist only for the CPUs that exist (cpu.c): the boot CPU's is in the
+ * image (it is needed before any allocator works); every other CPU's is
+ * allocated by the architecture's start of the other CPUs, once their number
+ * is known, before that CPU starts. Blocks are never freed.
  */
 #ifndef ORB_SCHED_CPU_H
 #define ORB_SCHED_CPU_H
@@ -45,9 +50,33 @@ struct cpu {
 	struct arch_cpu arch; /* the arch's other per-CPU state */
 };
 
-extern struct cpu cpus[MAX_CPUS];
-extern unsigned ncpus;	      /* CPUs known (from the MADT, or 1) */
+/* cpu_list[i] is CPU i's block for i < ncpus. Written only by the boot CPU
+ * while it starts the others (cpu_publish), each entry before ncpus counts it;
+ * entries at or above ncpus are never read (one may hold the block of a CPU
+ * that did not start). */
+extern struct cpu *cpu_list[MAX_CPUS];
+extern unsigned ncpus;	      /* CPUs with a block, started or being started (1 at boot) */
 extern unsigned ncpus_online; /* CPUs running the scheduler */
+
+/* CPU `id`'s block; id < ncpus. */
+static inline struct cpu *cpu_by_id(unsigned id)
+{
+	return cpu_list[id];
+}
+
+/* A zeroed block for a CPU about to be started, its self pointer set (the
+ * heap; NULL if it is out of memory). Called by the boot CPU once the heap
+ * works, before the CPU starts. */
+struct cpu *cpu_alloc(uint32_t hw_id);
+
+/* Makes c CPU number ncpus (c->id) and counts it in ncpus; the boot CPU only,
+ * before c starts, since c reads both at once. */
+void cpu_publish(struct cpu *c);
+
+/* Takes back the last cpu_publish(c): c did not start. Its block stays
+ * allocated (the CPU got an INIT and might still wake on a stray SIPI, so
+ * nothing it could touch is handed out again); the next CPU takes its number. */
+void cpu_unpublish(struct cpu *c);
 
 static inline struct cpu *this_cpu(void)
 {

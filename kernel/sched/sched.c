@@ -10,10 +10,6 @@
 #include "arch/cpu.h"
 #include "arch/smp.h"
 
-struct cpu cpus[MAX_CPUS];
-unsigned ncpus = 1;
-unsigned ncpus_online;
-
 static struct thread *node_thread(struct sched_node *n)
 {
 	return container_of(n, struct thread, node);
@@ -21,7 +17,7 @@ static struct thread *node_thread(struct sched_node *n)
 
 uint32_t sched_load(unsigned cpu)
 {
-	struct cpu *c = &cpus[cpu];
+	struct cpu *c = cpu_by_id(cpu);
 	uint32_t load = __atomic_load_n(&c->rq.count, __ATOMIC_RELAXED);
 	struct thread *cur = __atomic_load_n(&c->current, __ATOMIC_RELAXED);
 	return load + (cur && cur != c->idle ? 1 : 0);
@@ -119,7 +115,7 @@ void sched_wake(struct thread *t)
 	struct cpu *c;
 	irqflags_t f;
 	for (;;) {
-		c = &cpus[__atomic_load_n(&t->node.cpu, __ATOMIC_ACQUIRE)];
+		c = cpu_by_id(__atomic_load_n(&t->node.cpu, __ATOMIC_ACQUIRE));
 		f = spin_lock_irqsave(&c->rq_lock);
 		uint32_t state = __atomic_load_n(&t->state, __ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&t->node.cpu, __ATOMIC_ACQUIRE) == c->id) {
@@ -222,13 +218,14 @@ static bool pull_work(struct cpu *self)
 {
 	uint32_t loads[MAX_CPUS];
 	for (unsigned i = 0; i < ncpus; i++)
-		loads[i] =
-		    cpus[i].online ? __atomic_load_n(&cpus[i].rq.count, __ATOMIC_RELAXED) : 0;
+		loads[i] = cpu_by_id(i)->online
+			       ? __atomic_load_n(&cpu_by_id(i)->rq.count, __ATOMIC_RELAXED)
+			       : 0;
 	loads[self->id] = 0;
 	int src = balance_pick_source(loads, ncpus, self->id);
 	if (src < 0 || (unsigned)src == self->id || loads[src] == 0)
 		return false;
-	struct cpu *from = &cpus[src];
+	struct cpu *from = cpu_by_id((unsigned)src);
 	irqflags_t f = spin_lock_irqsave(&from->rq_lock);
 	struct sched_node *n = rq_steal(&from->rq, self->id);
 	spin_unlock_irqrestore(&from->rq_lock, f);

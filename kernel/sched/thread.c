@@ -77,11 +77,12 @@ struct thread *thread_create_stopped(const char *name, void (*entry)(void *), vo
 		return NULL;
 	/* Start on the least loaded online CPU the affinity allows (none: refuse). */
 	uint32_t loads[MAX_CPUS];
-	for (unsigned i = 0; i < ncpus; i++)
-		loads[i] =
-		    __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) ? sched_load(i) : UINT32_MAX;
+	for (unsigned i = 0; i < ncpus; i++) {
+		bool online = __atomic_load_n(&cpu_by_id(i)->online, __ATOMIC_ACQUIRE);
+		loads[i] = online ? sched_load(i) : UINT32_MAX;
+	}
 	int cpu = balance_pick_cpu(loads, ncpus, affinity);
-	if (cpu < 0 || !cpus[cpu].online)
+	if (cpu < 0 || !cpu_by_id((unsigned)cpu)->online)
 		return NULL;
 	struct thread *t = kzalloc(sizeof(*t));
 	if (!t)

@@ -1,10 +1,9 @@
 /*
  * In-kernel tests of threads, the scheduler, timers and SMP: preemption,
- * priorities, CPUs running at the same time, sleeping, the monotonic clock,
- * TLB shootdown, FPU state across switches, device interrupts through the
- * I/O APIC, a panic on another CPU and the yield round-trip benchmark.
- * The thread stress test and the wake race are in kt_stress.c; the helpers
- * both files use are declared in kt_sched.h.
+ * priorities, CPUs running at the same time (each with its own per-CPU block), sleeping, the
+ * monotonic clock, TLB shootdown, FPU state across switches, device interrupts through the I/O
+ * APIC, a panic on another CPU and the yield round-trip benchmark. The thread stress test and the
+ * wake race are in kt_stress.c; the helpers both files use are declared in kt_sched.h.
  */
 #include "tests/kernel/ktest.h"
 #include "tests/kernel/kt_sched.h"
@@ -119,13 +118,48 @@ static volatile uint32_t arrived;
 static volatile uint32_t together; /* workers that saw all others arrive */
 static volatile uint32_t ran_on[MAX_CPUS];
 static volatile uint64_t cr0_on[MAX_CPUS]; /* each CPU's CR0, as its worker saw it */
+static volatile bool own_block[MAX_CPUS];  /* worker i found CPU i's own block in force */
 #define SMP_TOTAL 4000			   /* lock round trips in all; each CPU does its share */
+
+/* The running CPU works with its own block (sched/cpu.c allocates one per CPU):
+ * GS finds the block of CPU `want`, and the GDT and task register in force are
+ * the ones in it, so the TSS and I/O bitmap the CPU checks are its own. Each
+ * IST stack is mapped, with an unmapped guard page below it. */
+static bool kt_own_block_in_force(unsigned want)
+{
+	struct cpu *c = this_cpu();
+	if (c != cpu_by_id(want) || c->self != c || c->id != want)
+		return false;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __packed gdtr;
+	uint16_t tr;
+	/* SAFETY: only reads this CPU's GDT register and task register. */
+	__asm__ volatile("sgdt %0\n\tstr %1" : "=m"(gdtr), "=r"(tr));
+	const struct cpu_tables *t = &c->arch.tables;
+	if (gdtr.base != (uint64_t)t->gdt || (tr >> 3) + 1 >= GDT_ENTRIES)
+		return false;
+	uint64_t lo = t->gdt[tr >> 3], hi = t->gdt[(tr >> 3) + 1];
+	uint64_t base = ((lo >> 16) & 0xffffff) | (((lo >> 56) & 0xff) << 24) | (hi << 32);
+	if (base != (uint64_t)&t->tss || t->tss.iomap_base != sizeof(struct tss))
+		return false;
+	for (int i = 0; i < 3; i++) {
+		vaddr_t top = t->tss.ist[i];
+		vaddr_t guard = top - (KSTACK_PAGES + 1) * PAGE_SIZE;
+		if (!top || vm_query(&kernel_space, top - PAGE_SIZE, NULL, NULL, NULL) != 0 ||
+		    vm_query(&kernel_space, guard, NULL, NULL, NULL) == 0)
+			return false;
+	}
+	return true;
+}
 
 static void smp_worker(void *arg)
 {
 	unsigned want = (unsigned)(uintptr_t)arg;
 	ran_on[want] = this_cpu()->id + 1;
 	cr0_on[want] = read_cr0();
+	own_block[want] = kt_own_block_in_force(want);
 	/* A barrier: everyone waits until all have arrived, so all run at once. */
 	__atomic_fetch_add(&arrived, 1, __ATOMIC_SEQ_CST);
 	uint64_t deadline = time_now_ns() + 30000 * MS; /* a bound for loaded emulators */
@@ -151,8 +185,17 @@ static int kt_smp(void)
 	together = 0;
 	struct thread *t[MAX_CPUS];
 	kt_no_preempt();
+	/* A block for each CPU that runs, and none beyond (in the cases that run
+	 * this test the last CPU the firmware lists always starts). */
+	KT_ASSERT_EQ(ncpus, n);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < i; j++)
+			KT_ASSERT(cpu_by_id(i) != cpu_by_id(j));
+	for (unsigned i = n; i < MAX_CPUS; i++)
+		KT_ASSERT(cpu_list[i] == NULL);
 	for (unsigned i = 0; i < n; i++) {
 		ran_on[i] = 0;
+		own_block[i] = false;
 		t[i] =
 		    thread_create("smp", smp_worker, (void *)(uintptr_t)i, 40, kt_on_cpu_mask(i));
 	}
@@ -168,6 +211,8 @@ static int kt_smp(void)
 	/* INIT leaves an AP with caching off (CR0.CD and NW): start-up must clear them. */
 	for (unsigned i = 0; i < n; i++)
 		KT_ASSERT_EQ(cr0_on[i] & ((1ull << 30) | (1ull << 29)), 0);
+	for (unsigned i = 0; i < n; i++)
+		KT_ASSERT(own_block[i]);
 	KT_ASSERT_EQ(shared_count, (uint64_t)n * (SMP_TOTAL / n));
 	kprintf("KTEST info: all %u CPUs ran at once; counter %lu\n", n, shared_count);
 	return 0;

@@ -227,9 +227,9 @@ static int kt_wake_race(void)
 		wr_nvictims, WR_SLEEPS, wr_woken_early, wr_moves);
 	KT_ASSERT_EQ(wr_left, 0);
 	for (unsigned i = 0; i < n; i++) {
-		irqflags_t f = spin_lock_irqsave(&cpus[i].rq_lock);
-		bool ok = rq_validate(&cpus[i].rq);
-		spin_unlock_irqrestore(&cpus[i].rq_lock, f);
+		irqflags_t f = spin_lock_irqsave(&cpu_by_id(i)->rq_lock);
+		bool ok = rq_validate(&cpu_by_id(i)->rq);
+		spin_unlock_irqrestore(&cpu_by_id(i)->rq_lock, f);
 		KT_ASSERT(ok);
 	}
 	return 0;

@@ -16,21 +16,24 @@
 #include "serial.h"
 #include "smp.h"
 #include "x86/trap.h"
+#include "mm/kstack.h"
+#include "debug/panic.h"
 
 void arch_console_init(void)
 {
-	/* The boot CPU's struct cpu, through GS, before anything can fault:
-	 * probes and panics use it. */
-	cpus[0].self = &cpus[0];
-	wrmsr(MSR_GS_BASE, (uint64_t)&cpus[0]);
+	/* The boot CPU's struct cpu (in the image: sched/cpu.c), through GS,
+	 * before anything can fault: probes and panics use it. */
+	struct cpu *c = cpu_by_id(0);
+	c->self = c;
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
 	serial_init(COM1_PORT);
 }
 
 void arch_cpu_init(void)
 {
-	struct cpu *c = &cpus[0];
+	struct cpu *c = cpu_by_id(0);
 	cpu_detect_features();
-	gdt_init_boot_cpu(&c->arch.tables);
+	gdt_init_cpu(&c->arch.tables, NULL); /* IST stacks: arch_cpu_init_stacks */
 	idt_init();
 	idt_load();
 	if (cpu_features.pge)
@@ -39,16 +42,28 @@ void arch_cpu_init(void)
 	syscall_init_cpu();
 }
 
+void arch_cpu_init_stacks(void)
+{
+	/* Kernel stacks: each has an unmapped guard page below it, so an
+	 * overflow of one is a page fault, not a silent write. */
+	struct cpu *c = cpu_by_id(0);
+	for (int i = 1; i <= IST_COUNT; i++) {
+		c->arch.kstack_tops[i] = kstack_alloc();
+		if (!c->arch.kstack_tops[i])
+			panic("cpu: no memory for the exception stacks");
+	}
+	gdt_set_ist(&c->arch.tables, c->arch.kstack_tops + 1);
+	idt_use_ist();
+}
+
 extern char boot_stack_guard[];
 
 size_t arch_boot_stack_guards(vaddr_t *va, size_t max)
 {
-	/* The boot stack (boot.S), then the boot CPU's IST stacks (gdt.c). */
+	/* The boot stack (boot.S); the IST stacks have their own guards. */
 	size_t n = 0;
 	if (n < max)
 		va[n++] = (vaddr_t)boot_stack_guard;
-	for (int i = 0; i < IST_COUNT && n < max; i++)
-		va[n++] = (vaddr_t)boot_ist_area[i];
 	return n;
 }
 

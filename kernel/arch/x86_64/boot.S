@@ -98,13 +98,16 @@ common32:
 	movl %edx, %ebp /* keep the extended feature bits: NX is bit 20 */
 
 	/* Clear .bss (the loaders zero it too, but the kernel does not rely on that).
-	 * The boot page tables live in .bss, so this comes before they are built. */
-	movl %edi, %edx /* rep stosb needs EDI; the stack itself is in .bss */
+	 * The boot page tables live in .bss, so this comes before they are built.
+	 * Four bytes a step (both ends are page-aligned): an emulator without
+	 * hardware help runs a string instruction one step at a time. */
+	movl %edi, %edx /* rep stosl needs EDI; the stack itself is in .bss */
 	movl $PHYS(__bss_start), %edi
 	movl $PHYS(__bss_end), %ecx
 	subl %edi, %ecx
+	shrl $2, %ecx
 	xorl %eax, %eax
-	rep stosb
+	rep stosl
 	movl %edx, %edi
 
 	/* PD entries: 2048 x 2 MiB pages = 4 GiB, present | writable | large. */

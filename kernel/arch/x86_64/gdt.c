@@ -1,11 +1,12 @@
 /*
- * GDT and TSS setup (see gdt.h).
+ * GDT and TSS setup (see gdt.h). The tables live in the CPU's struct cpu
+ * (sched/cpu.c: the boot CPU's in the image, the others allocated before they
+ * start); the IST stacks come from the kernel-stack allocator, each with its
+ * guard page (the boot CPU's once that allocator works, arch_cpu_init_stacks;
+ * an AP's before it starts, smp.c).
  */
 #include "gdt.h"
 #include "lib/string.h"
-
-/* Each IST area: one guard page (unmapped by kmap) then the stack. */
-uint8_t boot_ist_area[IST_COUNT][PAGE_SIZE + IST_STACK_SIZE] __aligned(PAGE_SIZE);
 
 static uint64_t seg_desc(uint32_t flags_access)
 {
@@ -23,8 +24,8 @@ void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT])
 	t->gdt[4] = seg_desc(0x00c0f200); /* user data: DPL3 */
 	t->gdt[5] = seg_desc(0x00a0fa00); /* user code: L=1, DPL3 */
 
-	for (int i = 0; i < IST_COUNT; i++)
-		t->tss.ist[i] = ist_tops[i];
+	if (ist_tops)
+		gdt_set_ist(t, ist_tops);
 	/* The I/O bitmap follows the TSS; all ones: every port faults in ring 3
 	 * until a process is given some (ioperm.c). */
 	t->tss.iomap_base = sizeof(struct tss);
@@ -63,10 +64,8 @@ void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT])
 			 : "rax", "memory");
 }
 
-void gdt_init_boot_cpu(struct cpu_tables *t)
+void gdt_set_ist(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT])
 {
-	uint64_t tops[IST_COUNT];
 	for (int i = 0; i < IST_COUNT; i++)
-		tops[i] = (uint64_t)&boot_ist_area[i][PAGE_SIZE + IST_STACK_SIZE];
-	gdt_init_cpu(t, tops);
+		t->tss.ist[i] = ist_tops[i];
 }

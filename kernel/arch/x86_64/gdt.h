@@ -27,16 +27,14 @@
 #define IST_NMI		  2
 #define IST_MACHINE_CHECK 3
 #define IST_COUNT	  3
-#define IST_STACK_SIZE	  0x4000
 
 /* Fills and loads the GDT and TSS of the running CPU. ist_tops[i] is the top of
- * the stack for IST i+1. */
+ * the stack for IST i+1; NULL: none yet (the boot CPU before the kernel-stack
+ * allocator works: the IDT does not use them then, see idt_use_ist). */
 void gdt_init_cpu(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT]);
 
-/* The boot CPU's tables and IST stacks (static, with guard pages below each stack). */
-void gdt_init_boot_cpu(struct cpu_tables *t);
-
-/* Virtual addresses of the guard pages of the boot CPU's IST stacks (to unmap). */
-extern uint8_t boot_ist_area[IST_COUNT][PAGE_SIZE + IST_STACK_SIZE];
+/* Gives the running CPU's TSS its IST stacks (the CPU reads them from the TSS
+ * at each such interrupt, so nothing is reloaded). */
+void gdt_set_ist(struct cpu_tables *t, const uint64_t ist_tops[IST_COUNT]);
 
 #endif

@@ -1,7 +1,10 @@
 /*
  * The interrupt descriptor table: one gate per vector, all pointing at the
  * stubs of trap_entry.S. #DF, NMI and #MC run on their own IST stacks, so a
- * corrupt or overflowed kernel stack still gets a report. Gates are interrupt
+ * corrupt or overflowed kernel stack still gets a report; until the boot CPU
+ * has those stacks (idt_use_ist, right after the kernel's page tables are in
+ * force) they run on the boot stack, which the boot page tables map without a
+ * guard, so nothing can overflow it into a fault before then. Gates are interrupt
  * gates (interrupts off on entry); only the breakpoint is reachable from ring 3.
  */
 #include "x86/trap.h"
@@ -36,10 +39,15 @@ void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++)
 		idt_set(v, trap_vectors[v], 0, 0);
-	idt_set(VEC_NMI, trap_vectors[VEC_NMI], IST_NMI, 0);
-	idt_set(VEC_DOUBLE_FAULT, trap_vectors[VEC_DOUBLE_FAULT], IST_DOUBLE_FAULT, 0);
-	idt_set(VEC_MC, trap_vectors[VEC_MC], IST_MACHINE_CHECK, 0);
 	idt_set(VEC_BREAKPOINT, trap_vectors[VEC_BREAKPOINT], 0, 3);
+}
+
+void idt_use_ist(void)
+{
+	/* One byte per gate; an NMI meanwhile finds either value, both usable. */
+	__atomic_store_n(&idt[VEC_NMI].ist, IST_NMI, __ATOMIC_RELEASE);
+	__atomic_store_n(&idt[VEC_DOUBLE_FAULT].ist, IST_DOUBLE_FAULT, __ATOMIC_RELEASE);
+	__atomic_store_n(&idt[VEC_MC].ist, IST_MACHINE_CHECK, __ATOMIC_RELEASE);
 }
 
 void idt_load(void)

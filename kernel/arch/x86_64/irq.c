@@ -86,8 +86,8 @@ int arch_irq_register_isa(unsigned isa_irq, arch_irq_handler_fn fn, void *ctx)
 	 * still be DRAINING) masked it under this lock before leaving BOUND, so
 	 * it cannot mask the new route afterwards. */
 	struct irq_slot *s = &slots[handle];
-	int err =
-	    ioapic_route(gsi, (uint8_t)(VEC_IRQ_FIRST + handle), cpus[0].hw_id, level, low, true);
+	int err = ioapic_route(gsi, (uint8_t)(VEC_IRQ_FIRST + handle), cpu_by_id(0)->hw_id, level,
+			       low, true);
 	if (err) {
 		spin_unlock_irqrestore(&irq_lock, f);
 		return err;

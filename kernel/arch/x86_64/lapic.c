@@ -184,60 +184,126 @@ static uint64_t lapic_cpuid_tsc_hz(void)
 }
 
 /*
- * No PIT to measure against: the TSC's frequency comes from CPUID, or is
- * guessed (1 GHz), and the APIC timer is measured over 10 ms of that TSC. The
- * clock is then only as right as CPUID's word, or wrong; the warning says which.
+ * Calibration: the TSC against the PIT, then the APIC timer against the TSC.
+ * The PIT window opens when platform start-up begins (lapic_calibrate_begin)
+ * and closes here, at least CAL_PIT_TICKS later, so the ACPI tables and the
+ * interrupt controllers are set up while it runs instead of in front of a
+ * busy wait. Each end of a window is a pair of readings taken back to back
+ * (a sample, the TSC at its midpoint): what delays the CPU between the two
+ * ends (an SMI, the host descheduling a virtual CPU) changes nothing, since
+ * both clocks go on; only the few microseconds of a sample count, and of
+ * three tries the tightest one is kept. A window the stopwatch outran (its
+ * count may have wrapped: start-up or a stall took longer than 54.9 ms) is
+ * opened again. Without a PIT (pit_present), the TSC's frequency comes from
+ * CPUID or is guessed, and the warning says which.
  */
-static void lapic_calibrate_without_pit(void)
+#define CAL_PIT_TICKS	(PIT_HZ / 100) /* the TSC window: 10 ms, 0.01% per PIT tick */
+#define CAL_APIC_DIV	500	       /* the APIC timer window: at least 1/500 s (2 ms) of TSC */
+#define CAL_PIT_WINDOWS 3	       /* windows tried before giving up on the PIT */
+
+struct cal_sample {
+	uint64_t tsc;	/* when it was read: midpoint of the TSC before and after */
+	uint32_t count; /* the PIT's count, or the APIC timer's */
+	bool wrapped;	/* the PIT ran 54.9 ms or more: its count may have wrapped */
+};
+
+static bool cal_pit; /* there is a PIT; its stopwatch runs from cal_start */
+static struct cal_sample cal_start;
+
+static struct cal_sample cal_read(bool apic)
 {
-	uint64_t hz = lapic_cpuid_tsc_hz();
-	kwarn("lapic: no PIT to calibrate against; %s\n",
-	      hz ? "TSC frequency from CPUID leaf 0x16"
-		 : "TSC frequency guessed (1 GHz): the clock may run fast or slow");
-	tsc_hz_ = hz ? hz : 1000000000;
-	lapic_write(REG_TIMER_DIV, 0x3);
-	lapic_write(REG_LVT_TIMER, LVT_MASKED);
-	lapic_write(REG_TIMER_INIT, 0xffffffff);
-	for (uint64_t t0 = arch_read_tsc(); arch_read_tsc() - t0 < tsc_hz_ / 100;)
-		;
-	uint32_t left = lapic_read(REG_TIMER_CUR);
-	lapic_write(REG_TIMER_INIT, 0);
-	timer_hz_ = (uint64_t)(0xffffffffu - left) * 100;
+	struct cal_sample best = {0};
+	uint64_t spread = UINT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		struct cal_sample s = {0};
+		uint64_t t0 = arch_read_tsc();
+		s.count = apic ? lapic_read(REG_TIMER_CUR) : pit_stopwatch_read(&s.wrapped);
+		uint64_t t1 = arch_read_tsc();
+		s.tsc = t0 + (t1 - t0) / 2;
+		if (t1 - t0 < spread) {
+			spread = t1 - t0;
+			best = s;
+		}
+	}
+	return best;
+}
+
+static uint16_t cal_ticks_since(const struct cal_sample *from, const struct cal_sample *now)
+{
+	return (uint16_t)(from->count - now->count); /* it counts down, mod 2^16 */
+}
+
+void lapic_calibrate_begin(void)
+{
+	cal_pit = pit_present();
+	if (!cal_pit)
+		return;
+	pit_stopwatch_start();
+	cal_start = cal_read(false);
+}
+
+/* Waits until the PIT has run `ticks` since `from` (false: it wrapped first,
+ * or never counted). *end is the last sample. */
+static bool cal_wait(const struct cal_sample *from, uint32_t ticks, struct cal_sample *end)
+{
+	for (uint32_t spins = 0; spins < 10000000u; spins++) {
+		*end = cal_read(false);
+		if (end->wrapped)
+			return false;
+		if (cal_ticks_since(from, end) >= ticks)
+			return true;
+	}
+	return false;
+}
+
+/* The TSC's frequency over a PIT window (0 if no window came out whole). */
+static uint64_t cal_tsc_hz(void)
+{
+	struct cal_sample end;
+	for (int w = 0; w < CAL_PIT_WINDOWS; w++) {
+		if (w > 0) {
+			kinfo("lapic: the PIT outran calibration window %d; opening another\n", w);
+			pit_stopwatch_start();
+			cal_start = cal_read(false);
+		}
+		if (cal_wait(&cal_start, CAL_PIT_TICKS, &end) && end.tsc > cal_start.tsc)
+			return (end.tsc - cal_start.tsc) * PIT_HZ /
+			       cal_ticks_since(&cal_start, &end);
+	}
+	return 0;
 }
 
 void lapic_timer_calibrate(void)
 {
-	/* Count APIC timer ticks (divide by 16) and TSC ticks over 10 ms of PIT time;
-	 * the best of three runs filters out an interrupted one. */
-	uint64_t best_apic = 0, best_tsc = 0;
-	bool pit = true;
-	for (int run = 0; run < 3 && pit; run++) {
-		lapic_write(REG_TIMER_DIV, 0x3); /* divide by 16 */
-		lapic_write(REG_LVT_TIMER, LVT_MASKED);
-		lapic_write(REG_TIMER_INIT, 0xffffffff);
-		uint64_t t0 = arch_read_tsc();
-		pit = pit_wait_ms(10);
-		uint64_t t1 = arch_read_tsc();
-		uint32_t left = lapic_read(REG_TIMER_CUR);
-		lapic_write(REG_TIMER_INIT, 0);
-		uint64_t apic = 0xffffffffu - left;
-		if (apic > best_apic)
-			best_apic = apic;
-		if (t1 - t0 > best_tsc)
-			best_tsc = t1 - t0;
-	}
-	if (pit) {
-		timer_hz_ = best_apic * 100;
-		tsc_hz_ = best_tsc * 100;
+	lapic_write(REG_TIMER_DIV, 0x3); /* divide by 16 */
+	lapic_write(REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(REG_TIMER_INIT, 0xffffffff);
+	struct cal_sample apic0 = cal_read(true);
+	if (cal_pit) {
+		tsc_hz_ = cal_tsc_hz();
+		pit_stopwatch_stop();
+		if (!tsc_hz_)
+			kwarn("lapic: the PIT never ran a whole window; TSC frequency guessed\n");
 	} else {
-		lapic_calibrate_without_pit();
+		tsc_hz_ = lapic_cpuid_tsc_hz();
+		kwarn("lapic: no PIT to calibrate against; %s\n",
+		      tsc_hz_ ? "TSC frequency from CPUID leaf 0x16"
+			      : "TSC frequency guessed (1 GHz): the clock may run fast or slow");
 	}
+	if (tsc_hz_ == 0)
+		tsc_hz_ = 1000000000;
+	/* The APIC timer against the TSC, over what the PIT window took, and at least 2 ms. */
+	while (arch_read_tsc() - apic0.tsc < tsc_hz_ / CAL_APIC_DIV)
+		;
+	struct cal_sample apic1 = cal_read(true);
+	lapic_write(REG_TIMER_INIT, 0);
+	if (apic1.tsc > apic0.tsc)
+		timer_hz_ =
+		    (uint64_t)(apic0.count - apic1.count) * tsc_hz_ / (apic1.tsc - apic0.tsc);
 	if (timer_hz_ == 0) {
 		kwarn("lapic: timer calibration failed; assuming 100 MHz\n");
 		timer_hz_ = 100000000 / 16;
 	}
-	if (tsc_hz_ == 0)
-		tsc_hz_ = 1000000000;
 	kinfo("lapic: timer %lu kHz (after /16), TSC %lu MHz\n", timer_hz_ / 1000,
 	      tsc_hz_ / 1000000);
 }

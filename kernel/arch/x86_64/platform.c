@@ -1,8 +1,9 @@
 /*
  * Platform discovery and interrupt set-up on a PC: find the ACPI tables,
  * learn the CPUs and interrupt controllers from the MADT, put the 8259s to
- * sleep, enable the local APIC and the I/O APICs, calibrate the timer; drop
- * the VGA text console a PVH boot assumed if the FADT says there is no VGA.
+ * sleep, enable the local APIC and the I/O APICs, calibrate the timer (its
+ * window opens first, so the rest happens while it runs); drop the VGA text
+ * console a PVH boot assumed if the FADT says there is no VGA.
  *
  * Broken or missing ACPI tables are not fatal: the kernel warns and runs on
  * the boot CPU alone, with the local APIC at its architectural address.
@@ -81,6 +82,7 @@ static void platform_fadt_flags(void)
 
 void arch_platform_init(const struct boot_info *bi)
 {
+	lapic_calibrate_begin(); /* the PIT runs while the tables are read */
 	platform_acpi_ok = find_acpi(bi);
 	uint64_t lapic_phys = 0xfee00000;
 	if (platform_acpi_ok) {

@@ -1,12 +1,14 @@
 /*
  * SMP start-up and cross-CPU operations (see smp.h).
  *
- * Start-up: for each AP, the boot CPU prepares a struct cpu, an idle thread
- * (whose kernel stack the AP starts on) and IST stacks, writes them into the
- * trampoline's data block, and sends INIT, waits 10 ms, SIPI, waits 200 us,
- * SIPI again if the AP has not checked in. An AP that has not come online
- * within 200 ms is reported and left alone. APs are started one at a time,
- * so the single trampoline page is enough.
+ * Start-up: the boot CPU first allocates a struct cpu (sched/cpu.h) for each
+ * AP the MADT lists, so per-CPU memory exists for the CPUs that exist and no
+ * more. Then, for each AP, it prepares an idle thread (whose kernel stack the
+ * AP starts on) and IST stacks, writes them into the trampoline's data block,
+ * and sends INIT, waits 10 ms, SIPI, waits 200 us, SIPI again if the AP has
+ * not checked in. An AP that has not come online within 200 ms is reported
+ * and left alone. APs are started one at a time, so the single trampoline
+ * page is enough.
  */
 #include "arch/smp.h"
 #include "syscall.h"
@@ -95,6 +97,30 @@ static bool start_one(struct cpu *c, struct tramp_data *data)
 	return ap_ready;
 }
 
+/* A block for each enabled AP in the MADT (at most MAX_CPUS - 1), in table
+ * order, into aps; returns how many. */
+static unsigned alloc_aps(const struct acpi_info *acpi, uint32_t self, struct cpu **aps)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < acpi->madt.cpu_count; i++) {
+		const struct acpi_cpu *ac = &acpi->madt.cpus[i];
+		if (!(ac->flags & ACPI_CPU_ENABLED) || ac->apic_id == self)
+			continue;
+		if (n == MAX_CPUS - 1) {
+			kwarn("smp: more than %d CPUs; the rest stay off\n", MAX_CPUS);
+			break;
+		}
+		aps[n] = cpu_alloc(ac->apic_id);
+		if (!aps[n]) {
+			kwarn("smp: no memory for the CPU with APIC id %u; it stays off\n",
+			      ac->apic_id);
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
 unsigned smp_start_aps(const struct acpi_info *acpi)
 {
 	uint32_t self = lapic_id();
@@ -115,27 +141,18 @@ unsigned smp_start_aps(const struct acpi_info *acpi)
 		return 1;
 	}
 
-	for (size_t i = 0; i < acpi->madt.cpu_count; i++) {
-		const struct acpi_cpu *ac = &acpi->madt.cpus[i];
-		if (!(ac->flags & ACPI_CPU_ENABLED) || ac->apic_id == self)
-			continue;
-		if (ncpus >= MAX_CPUS) {
-			kwarn("smp: more than %d CPUs; the rest stay off\n", MAX_CPUS);
-			break;
-		}
-		struct cpu *c = &cpus[ncpus];
-		c->self = c;
-		c->id = ncpus;
-		c->hw_id = ac->apic_id;
-		__atomic_store_n(&ncpus, ncpus + 1, __ATOMIC_RELEASE); /* the AP reads it at once */
+	struct cpu *aps[MAX_CPUS - 1];
+	unsigned n = alloc_aps(acpi, self, aps);
+	for (unsigned i = 0; i < n; i++) {
+		struct cpu *c = aps[i];
+		cpu_publish(c); /* the AP reads its number and ncpus at once */
 		if (!start_one(c, data)) {
 			kwarn("smp: CPU with APIC id %u did not start; continuing without it\n",
-			      ac->apic_id);
-			__atomic_store_n(&ncpus, ncpus - 1, __ATOMIC_RELEASE);
-			/* Its idle thread and IST stacks stay allocated: the CPU got an
-			 * INIT and might still wake on a stray SIPI, so nothing it could
-			 * touch is handed out again. */
-			memset(c, 0, sizeof(*c));
+			      c->hw_id);
+			/* Its block, idle thread and IST stacks stay allocated: the CPU
+			 * got an INIT and might still wake on a stray SIPI, so nothing
+			 * it could touch is handed out again. */
+			cpu_unpublish(c);
 		}
 	}
 	vm_unmap(&kernel_space, TRAMPOLINE_PHYS, NULL);
@@ -144,7 +161,7 @@ unsigned smp_start_aps(const struct acpi_info *acpi)
 
 unsigned arch_start_cpus(void)
 {
-	struct cpu *bsp = &cpus[0];
+	struct cpu *bsp = cpu_by_id(0);
 	bsp->hw_id = lapic_id();
 	lapic_timer_start(SCHED_HZ);
 	bsp->arch.tsc_at_online = arch_read_tsc();
@@ -207,10 +224,11 @@ void tlb_shootdown(vaddr_t va, size_t pages)
 	shootdown_va = va;
 	shootdown_pages = pages;
 	for (unsigned i = 0; i < ncpus; i++) {
-		if (i == self->id || !__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+		struct cpu *c = cpu_by_id(i);
+		if (i == self->id || !__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
 			continue;
 		__atomic_store_n(&shootdown_pending[i], 1, __ATOMIC_RELEASE);
-		lapic_send_ipi(cpus[i].hw_id, VEC_IPI_TLB);
+		lapic_send_ipi(c->hw_id, VEC_IPI_TLB);
 	}
 	for (unsigned i = 0; i < ncpus; i++)
 		while (__atomic_load_n(&shootdown_pending[i], __ATOMIC_ACQUIRE))

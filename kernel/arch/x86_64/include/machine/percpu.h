@@ -10,7 +10,8 @@
  * syscall_entry.S: 32, 40, 48, 56), which trap.c and syscall.c check at
  * compile time.
  * struct arch_cpu (descriptor tables, IST stacks, the I/O bitmap) is the last
- * field of struct cpu.
+ * field of struct cpu. A struct cpu is about 11 KiB, most of it the I/O
+ * bitmap, and exists only for the CPUs that exist (sched/cpu.c).
  */
 #ifndef ORB_MACHINE_PERCPU_H
 #define ORB_MACHINE_PERCPU_H
@@ -54,7 +55,7 @@ struct cpu_tables {
 
 struct arch_cpu {
 	struct cpu_tables tables;
-	uint64_t kstack_tops[4]; /* IST stacks of application processors (0 unused) */
+	uint64_t kstack_tops[4]; /* tops of the IST stacks 1..3 (0 unused) */
 	uint64_t tsc_at_online;
 	uint64_t iobm_loaded; /* id of the process bitmap in tables.iobm (0: none) */
 	uint32_t iobm_dirty;  /* bytes of tables.iobm that may differ from 0xff */

@@ -37,7 +37,11 @@ void lapic_send_nmi_all_but_self(void);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_sipi(uint32_t apic_id, uint8_t page);
 
-/* Timer: calibrates (boot CPU), then starts periodic ticks at hz on this CPU. */
+/* Timer: calibrates (boot CPU), then starts periodic ticks at hz on this CPU.
+ * lapic_calibrate_begin() opens the measuring window (first thing in platform
+ * start-up, before the local APIC is set up); lapic_timer_calibrate() closes
+ * it, waiting only for what the work in between did not already take. */
+void lapic_calibrate_begin(void);
 void lapic_timer_calibrate(void);
 void lapic_timer_start(uint32_t hz);
 /* Called on every tick: re-arms the one-shot TSC-deadline timer (no-op when periodic). */

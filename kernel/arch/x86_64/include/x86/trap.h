@@ -40,6 +40,9 @@ struct trap_frame {
 
 void idt_init(void); /* builds the IDT (once) */
 void idt_load(void); /* loads it on the running CPU */
+/* #DF, NMI and #MC switch to their IST stacks from now on (once, on the boot
+ * CPU, when its TSS has them and before any other CPU starts). */
+void idt_use_ist(void);
 
 void trap_dispatch(struct trap_frame *f);
 
