@@ -6,8 +6,10 @@
  * more. Then, for each AP, it prepares an idle thread (whose kernel stack the
  * AP starts on) and IST stacks, writes them into the trampoline's data block,
  * and sends INIT, waits 10 ms, SIPI, waits 200 us, SIPI again if the AP has
- * not checked in. An AP that has not come online within 200 ms is reported
- * and left alone. APs are started one at a time, so the single trampoline
+ * not checked in. An AP that has not come online within 2 s is reported
+ * and left alone. (Real CPUs answer in microseconds; the margin is for
+ * virtual CPUs whose host threads a loaded host has not run yet: one that
+ * checks in late would find the trampoline's data block already reused.) APs are started one at a time, so the single trampoline
  * page is enough.
  */
 #include "arch/smp.h"
@@ -91,7 +93,7 @@ static bool start_one(struct cpu *c, struct tramp_data *data)
 		if (!ap_ready)
 			lapic_send_sipi(c->hw_id, TRAMPOLINE_PHYS >> 12);
 	}
-	uint64_t deadline = time_now_ns() + 200000000;
+	uint64_t deadline = time_now_ns() + 2000000000ull;
 	while (!__atomic_load_n(&ap_ready, __ATOMIC_ACQUIRE) && time_now_ns() < deadline)
 		arch_cpu_relax();
 	return ap_ready;
