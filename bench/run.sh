@@ -2,7 +2,8 @@
 # make bench: Orbital's benchmarks, printed as `bench NAME VALUE UNIT` lines
 # and a table. Orbital and Linux run in the same QEMU configuration: TCG with
 # -icount shift=0, one CPU, so the TSC counts retired instructions and every
-# figure repeats exactly. (orbvm's benchmarks are `make bench-vm`.)
+# figure repeats exactly, except the last section (IPC scaling: multi-threaded
+# TCG in real time, bench/ipc_scaling.sh). (orbvm's benchmarks are `make bench-vm`.)
 set -euo pipefail
 build=${1:-build}
 q=(qemu-system-x86_64 -M pc -m 256M -icount shift=0 -display none -monitor none -serial stdio
@@ -22,6 +23,10 @@ trap 'rm -f "$tmp"' EXIT
 	-append "test=user init=t_bench" </dev/null 2>&1 |
 	tr -d '\r' | grep '^bench ' | tee -a "$tmp" || true
 bash bench/linux/run.sh "$build" | tee -a "$tmp"
+
+echo
+echo "== IPC scaling: N client/server pairs on N CPUs (QEMU multi-threaded TCG, real time)"
+bash bench/ipc_scaling.sh "$build" || true
 
 echo
 printf '%-26s %12s %12s  %s\n' benchmark Orbital Linux "target (Orbital)"

@@ -29,6 +29,8 @@ timed inside the guest (CLOCK_MONOTONIC), median over the rounds.
 Then bench/vm/smp_orbital.py's rounds (--smp-rounds, default 3): boot_to_init_smp4 (the
 same boot with 4 vCPUs, orbvm and QEMU -M pc -smp 4; boot_to_init above is 1 vCPU) and
 orbital_boot_to_shell (Orbital to its shell prompt, orbvm beside QEMU -M pc -enable-kvm).
+Then bench/vm/ipc_scaling.py's rounds (--ipc-rounds, default 3): Orbital's ipc_scaling.N,
+N client/server pairs on N vCPUs, N = 1, 2, 4, round trips per second per pair.
 A VMM that fails to boot gets no bench line; the report says why and the exit status is 1.
 """
 
@@ -45,6 +47,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "tools", "lab"))
 import vmdrive  # noqa: E402
 import smp_orbital  # noqa: E402
+import ipc_scaling  # noqa: E402
 
 VMMS = ["orbvm", "qemu_pc", "qemu_microvm"]
 BLK_VMMS = ["orbvm", "qemu_pc"]
@@ -149,6 +152,7 @@ def main():
     ap.add_argument("--vmms", default=",".join(VMMS))
     ap.add_argument("--blk-rounds", type=int, default=3)
     ap.add_argument("--smp-rounds", type=int, default=3)
+    ap.add_argument("--ipc-rounds", type=int, default=3)
     ap.add_argument("--orbital", default="build", help="orbital.elf and bootfs.cpio")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
@@ -175,6 +179,7 @@ def main():
     blk_vmms = [v for v in vmms if v in BLK_VMMS and v not in broken]
     blk = blk_rounds(args, blk_vmms, broken) if args.blk_rounds > 0 else {}
     more = smp_orbital.measure(args, broken) if args.smp_rounds > 0 else []
+    ipcs = ipc_scaling.measure(args, broken) if args.ipc_rounds > 0 else []
 
     for vmm in vmms:
         if times[vmm] and vmm not in broken:
@@ -190,6 +195,7 @@ def main():
     for name, res in more:
         for vmm, t in res.items():
             print("bench %s.%s %.2f s" % (name, vmm, statistics.median(t)))
+    ipc_scaling.report(ipcs)
 
     print()
     print("%-14s %28s %30s" % ("VMM", "boot to /init marker, s", "RSS beyond guest RAM, KiB"))

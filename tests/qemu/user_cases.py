@@ -185,4 +185,11 @@ def cases(Case):
         user('user_bench_nofastpath', 't_bench', timeout=300, cmdline='fastpath=off',
              patterns=[r'^bench ipc_roundtrip\.orbital \d+ tsc$',
                        r'IPC fast path off, taken 0 times']),
+        # ipc_scaling.N (bench/ipc_scaling.sh) as a test: N client/server pairs calling at
+        # once on N CPUs, every reply checked (its figures are not), fast path on and off.
+        *[user(f'user_ipcscale_smp{n}{sfx}', 't_ipcscale', smp=n, timeout=180,
+               cmdline=f'ipcscale.n={n} {extra}'.strip(),
+               patterns=[rf'^bench ipc_scaling\.{n} \d+ rt/s$',
+                         r'^ok: calls failed or answered wrongly'])
+          for n in (2, 4) for sfx, extra in (('', ''), ('_nofastpath', 'fastpath=off'))],
     ]
