@@ -177,7 +177,7 @@ def cases(Case):
         # A thread woken (from a sleep, by a notification) while threads of its priority spin
         # on SYS_YIELD runs within a bounded (guest) time, with as many spinners as CPUs and
         # twice as many; on 1 and 4 CPUs.
-        *[user(f'user_yieldwake_smp{n}', 't_yieldwake', smp=n, timeout=300,
+        *[user(f'user_yieldwake_smp{n}', 't_yieldwake', smp=n, timeout=600,
                mem='256M' if n > 1 else '128M',
                patterns=[rf'^t_yieldwake: {n} CPUs$',
                          rf'^ok: {2 * n} spinners: signal: worst wake-to-run delay',
