@@ -29,11 +29,11 @@
 #include <orb/thread.h>
 
 #define T_SLICE_NS T_MS(10) /* the kernel's round-robin slice (SCHED_SLICE_TICKS) */
-/* 30 s of guest time. Round robin needs a few slices; the rest is for a host
+/* 120 s of guest time. Round robin needs a few slices; the rest is for a host
  * so loaded that it runs the guest's CPUs seconds apart (the guest clock goes
- * on meanwhile: seen, 13 s beside three other QEMUs on two cores). A thread
- * that is never scheduled misses any bound. */
-#define T_BOUND_SLICES 3000
+ * on meanwhile: seen, 13 s beside three other QEMUs on two cores; the bound
+ * keeps nine times that). A thread that is never scheduled misses any bound. */
+#define T_BOUND_SLICES 12000
 #define T_BOUND_NS     (T_BOUND_SLICES * T_SLICE_NS)
 #define T_SLEEP_NS     T_MS(1)
 #define T_ROUNDS       100 /* wake-ups per part and spinner count */
