@@ -213,7 +213,18 @@ void sched_tick(void)
 	spin_unlock(&c->rq_lock);
 }
 
-/* An idle CPU takes a ready thread from the busiest CPU, if any is worth it. */
+/*
+ * An idle CPU takes a ready thread from the busiest CPU, if any is worth it.
+ *
+ * Between the steal and the enqueue the thread is on no queue: only this
+ * idle thread's local variable holds it. Interrupts stay off across both, so
+ * nothing can preempt the idle thread in between. (With them on, an interrupt
+ * that found need_resched set, an IPI or tick for a thread just woken here,
+ * switched to that thread, and the idle thread, holding the stolen one, ran
+ * again only once this CPU had nothing else to run: a thread that yields in a
+ * loop here kept the stolen thread READY and unscheduled for as long as it
+ * yielded. t_yieldwake, part "rounds", on 4 CPUs.)
+ */
 static bool pull_work(struct cpu *self)
 {
 	uint32_t loads[MAX_CPUS];
@@ -226,16 +237,17 @@ static bool pull_work(struct cpu *self)
 	if (src < 0 || (unsigned)src == self->id || loads[src] == 0)
 		return false;
 	struct cpu *from = cpu_by_id((unsigned)src);
-	irqflags_t f = spin_lock_irqsave(&from->rq_lock);
+	irqflags_t f = arch_irq_save();
+	spin_lock(&from->rq_lock);
 	struct sched_node *n = rq_steal(&from->rq, self->id);
-	spin_unlock_irqrestore(&from->rq_lock, f);
-	if (!n)
-		return false;
-	f = spin_lock_irqsave(&self->rq_lock);
-	n->cpu = self->id;
-	rq_enqueue_tail(&self->rq, n);
-	spin_unlock_irqrestore(&self->rq_lock, f);
-	return true;
+	spin_unlock(&from->rq_lock); /* two rq_locks are never held at once */
+	if (n) {
+		spin_lock(&self->rq_lock);
+		rq_enqueue_tail(&self->rq, n); /* sets n->cpu under self's lock */
+		spin_unlock(&self->rq_lock);
+	}
+	arch_irq_restore(f);
+	return n != NULL;
 }
 
 noreturn void sched_idle_loop(void)

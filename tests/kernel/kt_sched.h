@@ -1,5 +1,5 @@
 /*
- * What the scheduler tests share (kt_sched.c, kt_stress.c): pinning a thread
+ * What the scheduler tests share (kt_sched.c, kt_stress.c, kt_yield.c): pinning a thread
  * to one CPU and holding off preemption while a test creates threads that
  * outrank it. Defined in kt_sched.c.
  */

@@ -10,7 +10,7 @@
 
 static const struct ktest *const lists[] = {
     ktests_boot, ktests_mm,  ktests_paging, ktests_faults,  ktests_sched, ktests_stress,
-    ktests_user, ktests_irq, ktests_uret,   ktests_console, ktests_ipc};
+    ktests_user, ktests_irq, ktests_uret,   ktests_console, ktests_ipc,	  ktests_yield};
 
 static void exit_panicked(void)
 {

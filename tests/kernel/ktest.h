@@ -51,6 +51,6 @@ noreturn void ktest_main(const char *name);
 /* The test lists, one per file. */
 extern const struct ktest ktests_boot[], ktests_mm[], ktests_paging[], ktests_faults[],
     ktests_sched[], ktests_stress[], ktests_user[], ktests_irq[], ktests_uret[], ktests_console[],
-    ktests_ipc[];
+    ktests_ipc[], ktests_yield[];
 
 #endif

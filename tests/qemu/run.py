@@ -136,6 +136,12 @@ def cases(build):
              patterns=[r'wake_race: 6 victims x 3000 sleeps, \d+ cut short, [1-9]\d* moves']),
         Case('wake_race_smp4', 'wake_race', smp=4, timeout=180,
              patterns=[r'wake_race: 12 victims x 3000 sleeps, \d+ cut short, [1-9]\d* moves']),
+        # A woken thread runs within a bounded number of its CPU's ticks while threads of its
+        # priority yield in a loop there, every thread pinned to one CPU (kt_yield.c).
+        Case('yield_wake_smp1', 'yield_wake', smp=1, timeout=180,
+             patterns=[r'1 CPUs, 2 spinners each: worst 1 ms sleep \d+ ticks']),
+        Case('yield_wake_smp4', 'yield_wake', smp=4, timeout=180,
+             patterns=[r'4 CPUs, 2 spinners each: worst 1 ms sleep \d+ ticks']),
         Case('stress', 'stress', smp=4, mem='256M', timeout=180,
              patterns=[r'3136 threads ran; free frames before (\d+) after \1\b',
                        r'256 detached threads ran and were reaped: yes']),

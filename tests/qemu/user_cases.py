@@ -174,6 +174,15 @@ def cases(Case):
         user('user_echo_smp1_fastpathc', 't_echo', smp=1, timeout=180, cmdline='fastpath=c',
              patterns=[r'^ok: echo calls the server served = 6000',
                        r'ipc: fast path on \(C switch\)$', r'IPC fast path on, taken [1-9]']),
+        # A thread woken (from a sleep, by a notification) while threads of its priority spin
+        # on SYS_YIELD runs within a bounded (guest) time, with as many spinners as CPUs and
+        # twice as many; on 1 and 4 CPUs.
+        *[user(f'user_yieldwake_smp{n}', 't_yieldwake', smp=n, timeout=600,
+               mem='256M' if n > 1 else '128M',
+               patterns=[rf'^t_yieldwake: {n} CPUs$',
+                         rf'^ok: {2 * n} spinners: signal: worst wake-to-run delay',
+                         rf'^ok: {2 * n} spinners: never stopped to let a woken thread run'])
+          for n in (1, 4)],
         # The benchmark program also runs as a test (its figures are not checked).
         user('user_bench', 't_bench', timeout=300,
              patterns=[r'^bench null_syscall\.orbital \d+ tsc$',
