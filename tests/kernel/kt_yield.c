@@ -101,7 +101,7 @@ static void yw_waker(void *arg)
 		if (yw_stop)
 			return;
 		/* c's tick count, read from here: only c writes it. */
-		yw_woken_at[c] = __atomic_load_n(&cpus[c].ticks, __ATOMIC_RELAXED);
+		yw_woken_at[c] = __atomic_load_n(&cpu_by_id(c)->ticks, __ATOMIC_RELAXED);
 		sched_wake(yw_waiter[c]);
 		while (__atomic_load_n(&yw_ran[c], __ATOMIC_ACQUIRE) < r && !yw_stop)
 			thread_yield();
