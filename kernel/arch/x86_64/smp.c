@@ -9,8 +9,8 @@
  * not checked in. An AP that has not come online within 2 s is reported
  * and left alone. (Real CPUs answer in microseconds; the margin is for
  * virtual CPUs whose host threads a loaded host has not run yet: one that
- * checks in late would find the trampoline's data block already reused.) APs are started one at a time, so the single trampoline
- * page is enough.
+ * checks in late would find the trampoline's data block already reused.)
+ * APs are started one at a time, so the single trampoline page is enough.
  */
 #include "arch/smp.h"
 #include "syscall.h"
