@@ -184,6 +184,21 @@ static int vcpu_error_at(struct vcpu *v, int r)
 	return err_set(-r, "%s at RIP 0x%llx", why, (unsigned long long)regs.rip);
 }
 
+/* A triple fault resets the machine; say where the guest was, on stderr, so a
+ * guest kernel's developer can tell which instruction it died on. */
+static void vcpu_report_shutdown(struct vcpu *v)
+{
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		return;
+	fprintf(stderr,
+		"orbvm: triple fault on vCPU %u: RIP 0x%llx RSP 0x%llx CR2 0x%llx CR3 0x%llx "
+		"(the machine resets)\n",
+		v->index, (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
+		(unsigned long long)sregs.cr2, (unsigned long long)sregs.cr3);
+}
+
 int vcpu_run(struct vcpu *v)
 {
 	enum vmm_status why;
@@ -201,6 +216,8 @@ int vcpu_run(struct vcpu *v)
 		}
 		if (v->idle)
 			vcpu_set_idle(v, false); /* it ran: not idle after all */
+		if (v->run->exit_reason == KVM_EXIT_SHUTDOWN)
+			vcpu_report_shutdown(v);
 		int r = vcpu_handle_exit(&v->ctx, v->run, v->run_size);
 		if (r < 0)
 			return vcpu_error_at(v, r);

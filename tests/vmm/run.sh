@@ -356,6 +356,14 @@ kvm_case smp-ap-poweroff 0 "" /dev/null -- --kernel "$SMP" --mem 64M --debug-exi
 	--cmdline p
 kvm_case smp-ap-triple-fault 3 "" /dev/null -- --kernel "$SMP" --mem 64M --debug-exit 0xf4 \
 	--cpus 4 --cmdline t
+# ... and orbvm says on stderr which vCPU died and where (an AP: not vCPU 0).
+if [ -n "$kvm_skip" ]; then
+	skipped smp-ap-triple-fault-report "$kvm_skip"
+elif grep -q "^orbvm: triple fault on vCPU [1-9][0-9]*: RIP 0x[0-9a-f]* RSP" "$WORK/err"; then
+	ok smp-ap-triple-fault-report
+else
+	bad smp-ap-triple-fault-report "stderr lacks the triple-fault line: $(head -c 300 "$WORK/err")"
+fi
 kvm_case smp-ctrl-a-x 5 "" "$WORK/quit-in" -- --kernel "$SMP" --mem 64M --cpus 4 --cmdline s
 kvm_case smp-all-halted 4 "" /dev/null -- --kernel "$SMP" --mem 64M --cpus 4
 if [ -n "$kvm_skip" ]; then
