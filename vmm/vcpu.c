@@ -192,11 +192,15 @@ static void vcpu_report_shutdown(struct vcpu *v)
 	struct kvm_sregs sregs;
 	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return;
+	/* KVM on AMD re-initialises the vCPU at a shutdown intercept, before this
+	 * exit: its registers are then the reset state, and say so. */
+	bool reset = regs.rip == 0xfff0 && sregs.cr3 == 0 && sregs.cs.base == 0xffff0000;
 	fprintf(stderr,
 		"orbvm: triple fault on vCPU %u: RIP 0x%llx RSP 0x%llx CR2 0x%llx CR3 0x%llx "
-		"(the machine resets)\n",
+		"(the machine resets%s)\n",
 		v->index, (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
-		(unsigned long long)sregs.cr2, (unsigned long long)sregs.cr3);
+		(unsigned long long)sregs.cr2, (unsigned long long)sregs.cr3,
+		reset ? "; KVM already reset this vCPU: where it died is lost" : "");
 }
 
 int vcpu_run(struct vcpu *v)
