@@ -12,6 +12,7 @@ recorded in `broken` and skipped. The ratio to N = 1 is the report's (bench.py).
 import os
 import re
 
+import smp_orbital
 import vmdrive
 
 IPC_VMMS = ["orbvm", "qemu_pc"]
@@ -50,19 +51,8 @@ def measure(args, broken):
         broken["ipc_scaling"] = "%s/orbital.elf is missing" % args.orbital
         return out
     for n in IPC_NS:
-        res = {v: [] for v in IPC_VMMS}
-        for r in range(args.ipc_rounds):
-            print("ipc_scaling.%d round %d/%d" % (n, r + 1, args.ipc_rounds), flush=True)
-            for vmm in IPC_VMMS:
-                key = "ipc_scaling.%d.%s" % (n, vmm)
-                if key in broken or vmm in broken:
-                    continue
-                try:
-                    res[vmm].append(one_run(args, vmm, n))
-                except vmdrive.Timeout as e:
-                    broken[key] = str(e)
-        out.append((n, {v: x for v, x in res.items()
-                        if x and "ipc_scaling.%d.%s" % (n, v) not in broken}))
+        out.append((n, smp_orbital.rounds(args, broken, "ipc_scaling.%d" % n, IPC_VMMS,
+                                          lambda vmm: one_run(args, vmm, n), args.ipc_rounds)))
     return out
 
 

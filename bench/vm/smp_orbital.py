@@ -59,11 +59,13 @@ def orbital_boot(args, vmm):
         vm.close()
 
 
-def rounds(args, broken, name, vmms, one):
-    """args.smp_rounds rounds of one(vmm) for each VMM; returns {vmm: [seconds]}."""
+def rounds(args, broken, name, vmms, one, count=None):
+    """count (default args.smp_rounds) rounds of one(vmm) for each VMM; returns {vmm: [values]}.
+    A VMM or "name.vmm" in broken is skipped; a timeout marks "name.vmm" broken."""
+    count = args.smp_rounds if count is None else count
     res = {v: [] for v in vmms}
-    for r in range(args.smp_rounds):
-        print("%s round %d/%d" % (name, r + 1, args.smp_rounds), flush=True)
+    for r in range(count):
+        print("%s round %d/%d" % (name, r + 1, count), flush=True)
         for vmm in vmms:
             key = "%s.%s" % (name, vmm)
             if key in broken or vmm in broken:
