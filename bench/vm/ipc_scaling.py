@@ -10,7 +10,6 @@ recorded in `broken` and skipped. The ratio to N = 1 is the report's (bench.py).
 """
 
 import os
-import re
 
 import smp_orbital
 import vmdrive
