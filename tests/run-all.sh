@@ -8,9 +8,9 @@
 # ASan+UBSan), fuzzers (bounded time), QEMU integration tests of the kernel, a
 # short run of the racing kernel fuzzer (tests/qemu/fuzz_kernel.py), a short
 # soak and a short fault injection (tests/qemu/soak.py, faultinject.py), the
-# GRUB ISO under Bochs (tests/bochs/run.sh), orbvm tests on /dev/kvm, and orbvm's
-# Linux tests in the nested lab. Each layer ends with its own "N passed, N failed"
-# line; this script adds them up. Exit status 0 only if nothing failed.
+# GRUB ISO under Bochs (tests/bochs/run.sh), orbvm tests on /dev/kvm, the lab's
+# fault rules (tests/lab/selftest.py), and orbvm's Linux tests in the nested lab.
+# Each layer ends with its own "N passed, N failed" line; this script adds them up. Exit status 0 only if nothing failed.
 set -uo pipefail
 build=${1:-build}
 # Python test drivers print as they go, also into a pipe (tee), so a hang shows where it is.
@@ -113,6 +113,10 @@ if [ -x tests/vmm/run.sh ]; then
 	bash tests/vmm/run.sh "$build" 2>&1 | tee "$tmp/vmm"
 	add orbvm "$tmp/vmm" "${PIPESTATUS[0]}"
 fi
+
+echo "== the nested lab's fault rules, with stand-in VMMs (tests/lab/selftest.py)"
+python3 tests/lab/selftest.py 2>&1 | tee "$tmp/labrules"
+add lab-rules "$tmp/labrules" "${PIPESTATUS[0]}"
 
 if [ -x tests/lab/run.sh ]; then
 	echo "== orbvm tests in the nested lab"

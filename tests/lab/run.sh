@@ -39,11 +39,16 @@ run_lab() {
 	rc=${PIPESTATUS[0]}
 }
 run_lab
-# A lab run that hangs to its time limit without a summary is the nested lab's own
-# fault (an L2 vCPU wedged inside L1's emulated SVM, docs/locking.md): run it once
-# more, and say so. A run that reports failed checks is never repeated.
+# Two signs that L1 itself went wrong (an L2 vCPU wedged inside L1's emulated SVM,
+# docs/locking.md), after which nothing the run reports can be trusted: it hung to
+# its time limit without a summary, or a VMM outlived SIGKILL (LAB-WEDGED: only a
+# stuck L1 kernel can keep a killed process alive). Run it once more, and say so. A
+# run that reports failed checks in a healthy L1 is never repeated.
 if [ "$rc" -eq 124 ] && ! grep -Eq '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
 	echo "RETRY lab: the run hung without a summary (lab fault, see docs/locking.md)"
+	run_lab
+elif grep -q '^LAB-WEDGED: ' "$log"; then
+	echo "RETRY lab: L1 wedged ($(grep -m1 '^LAB-WEDGED: ' "$log" | cut -c13-)); the whole run is repeated (lab fault, see docs/locking.md)"
 	run_lab
 fi
 echo "lab: $(($(date +%s) - start)) s in all (L1 boot included)"

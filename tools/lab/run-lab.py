@@ -88,6 +88,10 @@ def qemu_argv(args, job_path, interactive):
             "-append", cmdline,
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
             "readonly=on,multidevs=remap"]
+    # For debugging the lab itself: extra options for L1's QEMU, for example
+    # ORBLAB_QEMU_ARGS="-d int,cpu_reset -D /tmp/l1.log" logs every exception L1 and
+    # its guests take (with registers), which shows what an L2 vCPU held when it reset.
+    argv += shlex.split(os.environ.get("ORBLAB_QEMU_ARGS", ""))
     if interactive:
         # signal=off: Ctrl-C reaches the program in L1 instead of killing QEMU.
         argv += ["-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con"]

@@ -6,7 +6,8 @@ measuring the VMM's resident memory beyond guest RAM. It knows how to build the
 command line for each VMM the lab compares (vmm_argv), and nothing about tests.
 
 Invariants: every wait has a deadline; a Vm that is closed has no process left
-(killed if it did not exit); the full console output is kept in Vm.out for reports.
+(killed if it did not exit), or else the lab is marked wedged (`wedged`); the full
+console output is kept in Vm.out for reports.
 
 rss_overhead definition (bench rss_overhead.*): VmRSS of the VMM process minus the
 resident pages of its guest-RAM mappings, read from /proc/PID/smaps at the moment the
@@ -29,6 +30,19 @@ GUEST_MAP_MIN = 32 << 20
 BASE_CMDLINE = ("console=ttyS0 quiet panic=-1 reboot=t tsc=reliable "
                 "lpj=5000000 no_timer_check")
 READY = "ORBVM-GUEST-READY"
+
+
+# Set (to a reason) once a VMM outlived SIGKILL: its vCPU thread is stuck inside L1's
+# KVM, which no guest can cause; only L1's own emulated SVM going wrong can (docs/
+# testing.md, "The nested lab and retries"). L1 is not to be trusted after that.
+wedged = None
+
+# The runs repeated as lab faults ("NAME: why"), for the summary: every one is reported.
+retries = []
+
+# What a guest prints when it reports a failure itself (Orbital's kernel and test
+# programs): a run that shows one of these is a failure, never a lab fault.
+GUEST_REPORTED = re.compile(r"KERNEL PANIC|\*\*\* CPU exception|KTEST FAIL|^FAIL: ", re.M)
 
 
 class Timeout(Exception):
@@ -153,8 +167,10 @@ class Vm:
                 # at once; do not hang the whole lab run on it.
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                print("lab: the VMM (pid %d) did not die within 15 s of SIGKILL"
-                      % self.proc.pid, flush=True)
+                global wedged
+                wedged = ("the VMM (pid %d) did not die within 15 s of SIGKILL: a vCPU "
+                          "thread is stuck in L1's KVM" % self.proc.pid)
+                print("LAB-WEDGED: %s" % wedged, flush=True)
 
     def close(self):
         self.kill()
