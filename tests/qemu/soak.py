@@ -58,6 +58,12 @@ def soak_cases(build, only, min_cpus=1):
     return cs
 
 
+def host_threads(case, variant):
+    """The host threads a run keeps busy: one for all vCPUs under single-threaded TCG
+    (with or without -icount), else one per vCPU (QEMU's default here is multi-threaded)."""
+    return 1 if 'thread=single' in (variant.accel or '') else case.smp
+
+
 def schedule(cases, variants, rng):
     """Yields (case, variant, round) for ever: every case once per round, the
     variant moving on each round."""
@@ -127,15 +133,16 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         running = {}
         while True:
-            # Fill the pool; a case with more vCPUs than host cores runs alone.
+            # Fill the pool; a run with more host threads than host cores runs alone.
             while time.monotonic() < deadline[0] and len(running) < max(1, args.jobs):
                 if args.runs and all(not want_more(c) for c in cases):
                     break
                 case, variant, rnd = held.pop() if held else next(sched)
                 if not want_more(case):
                     continue
-                heavy = case.smp > ncores
-                if running and (heavy or any(c.smp > ncores for c, _, _ in running.values())):
+                heavy = host_threads(case, variant) > ncores
+                if running and (heavy or any(host_threads(c, v) > ncores
+                                             for c, v, _ in running.values())):
                     # Wait for the pool to drain before a heavy case (or after one).
                     held.append((case, variant, rnd))
                     break
