@@ -4,7 +4,9 @@
  * 0xCFC) and through ECAM at the address the MCFG gives (found from the RSDP
  * in hvm_start_info, through the XSDT), and checks its vendor/device IDs,
  * class, byte and word accesses, the enable bit, an absent device reading
- * all ones, and that a write through ECAM is read back through the ports.
+ * all ones, that a write through ECAM is read back through the ports, that
+ * a word crossing a dword reads all ones and that the IDs and an absent BAR
+ * ignore writes.
  * tests/vmm/run.sh boots it with --debug-exit 0xf4: PASS (orbvm exits 33) or
  * 2n + 1 for the first failed check n. 32-bit protected mode, paging off:
  * ECAM is reached at its physical address.
@@ -22,6 +24,8 @@
 #define F_ECAM_ABSENT	28 /* ECAM device 1 does not read all ones */
 #define F_ECAM_WRITE	29 /* a byte written through ECAM is not read back through 0xCFC */
 #define F_ECAM_ADDR	30 /* MCFG base is not 0xE0000000 or the bus range is not 0..0 */
+#define F_ECAM_CROSS	31 /* a word crossing a dword through ECAM is not all ones */
+#define F_READ_ONLY	32 /* the IDs or an absent BAR changed on a write */
 #define IDS		0x00081b36
 
 	.section .note.pvh, "a", @note
@@ -96,6 +100,17 @@ pvh_entry:
 	inb %dx, %al
 	cmpb $0x5a, %al
 	jne 13f
+	cmpw $0xffff, 0x3f(%edi) /* crosses the dword at 0x3C */
+	jne 15f
+	movl $0xffffffff, 0(%edi) /* IDs are read-only */
+	movl $0xffffffff, 0x10(%edi) /* the host bridge has no BAR 0 */
+	cmpl $IDS, (%edi)
+	jne 16f
+	CF8 0x80000010
+	movw $0xcfc, %dx
+	inl %dx, %eax
+	testl %eax, %eax
+	jnz 16f
 	jmp pass
 4:	FAIL F_CF8_LATCH
 5:	FAIL F_CF8_ABSENT
@@ -108,6 +123,8 @@ pvh_entry:
 12:	FAIL F_ECAM_ABSENT
 13:	FAIL F_ECAM_WRITE
 14:	FAIL F_ECAM_ADDR
+15:	FAIL F_ECAM_CROSS
+16:	FAIL F_READ_ONLY
 
 /* ESI = the MCFG found through hvm_start_info's RSDP and its XSDT, or 0. */
 find_mcfg:
