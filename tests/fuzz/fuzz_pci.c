@@ -10,10 +10,12 @@
  * --debug-exit port in the I/O window could be).
  *
  * Input: operations of 8 bytes each: u8 kind, u8 length code (1 << (code & 3)
- * bytes), u16 selector, u32 value. Kinds (mod 8): write 0xCF8; access
+ * bytes; bits 7..2 pick a place for kind 3), u16 selector, u32 value (the
+ * data written). Kinds (mod 8): access 0xCF8 + (selector & 3); access
  * 0xCFC + (selector & 3); access ECAM at (value & 0x1fffff) (past the
- * one-bus window too); access memory at window base + offset (selector picks
- * the 32-bit window, the 64-bit window or an arbitrary 32-bit address);
+ * one-bus window too); access memory ((code >> 2) % 3: in the 32-bit or the
+ * 64-bit window at (code >> 4) MiB + selector, or at selector * 64 KiB
+ * anywhere below 4 GiB);
  * access an I/O port; raise an MSI-X vector of A (selector, may be out of
  * range); set A's or B's INTx level; write a BAR's or the command register
  * of a random device through 0xCF8/0xCFC. Bit 7 of kind makes an access a
@@ -171,7 +173,7 @@ static void run_op(const uint8_t *op)
 	uint8_t buf[8];
 	memcpy(buf, op + 4, 4);
 	memcpy(buf + 4, op, 4);
-	uint64_t windows[3] = {PCI_MEM32_BASE, host.mem64_base, 0};
+	uint64_t windows[2] = {PCI_MEM32_BASE, host.mem64_base};
 	switch (kind & 7) {
 	case 0:
 		bus_pio(&bus, (uint16_t)(0xcf8 + (sel & 3)), buf, len, !rd);
@@ -182,9 +184,13 @@ static void run_op(const uint8_t *op)
 	case 2:
 		bus_mmio(&bus, PCI_ECAM_BASE + (v & 0x1fffff), buf, len, !rd);
 		break;
-	case 3:
-		bus_mmio(&bus, windows[sel % 3] + (sel % 3 == 2 ? v : (v & 0xfffffff)), buf, len,
-			 !rd);
+	case 3: /* the 32-bit window, the 64-bit window, or any 64 KiB step below 4 GiB */
+		if ((op[1] >> 2) % 3 == 2)
+			bus_mmio(&bus, (uint64_t)sel << 16, buf, len, !rd);
+		else
+			bus_mmio(&bus,
+				 windows[(op[1] >> 2) % 3] + ((uint64_t)(op[1] >> 4) << 20) + sel,
+				 buf, len, !rd);
 		break;
 	case 4:
 		bus_pio(&bus, (uint16_t)v, buf, len, !rd);

@@ -15,7 +15,9 @@
 #include <cmocka.h>
 #include <stdlib.h>
 
+#include "acpi/acpi.h"
 #include "err.h"
+#include "mem.h"
 #include "pci_fixture.h"
 
 static int setup(void **state)
@@ -409,6 +411,39 @@ static void test_random_config_writes(void **state)
 	assert_int_equal(pio_read(TEST_SLOT, PCI_INTERRUPT_PIN, 1), 1);
 }
 
+/* The windows the ACPI tables describe, and the 64-bit one above any RAM. */
+static void test_acpi_description(void **state)
+{
+	(void)state;
+	struct acpi_pci a;
+	pci_host_acpi(&host, &a);
+	assert_int_equal(a.ecam_base, 0xe0000000);
+	assert_int_equal(a.bus_end, 0);
+	assert_int_equal(a.io_min, 0xc000);
+	assert_int_equal(a.io_max, 0xffff);
+	assert_int_equal(a.mem32_min, 0xc0000000);
+	assert_int_equal(a.mem32_max, 0xcfffffff);
+	assert_int_equal(a.mem64_min, 32ull << 30);
+	assert_int_equal(a.mem64_max, (64ull << 30) - 1);
+	assert_int_equal(a.gsi_base, 20);
+	/* 40 GiB of RAM end at 4 + 37 GiB: the window moves to 64 GiB. */
+	static struct pci_host big;
+	pci_host_init(&big, &bus, 40ull << 30, NULL, NULL);
+	pci_host_acpi(&big, &a);
+	assert_int_equal(a.mem64_min, 64ull << 30);
+	pci_host_destroy(&big);
+	/* 256 GiB (orbvm's most): still below 512 GiB (39 physical address bits). */
+	pci_host_init(&big, &bus, 256ull << 30, NULL, NULL);
+	pci_host_acpi(&big, &a);
+	assert_true(a.mem64_min >= (4ull << 30) + (253ull << 30));
+	assert_true(a.mem64_max < (512ull << 30));
+	pci_host_destroy(&big);
+	/* The ECAM window and the 32-bit window are apart from each other and from RAM. */
+	assert_true(PCI_MEM32_BASE >= MEM_HOLE_START);
+	assert_true(PCI_MEM32_BASE + PCI_MEM32_SIZE <= 0xd0000000ull);
+	assert_true(PCI_ECAM_BASE + PCI_ECAM_SIZE <= 0xfec00000ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +461,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_capability_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_setup_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_random_config_writes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_acpi_description, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
