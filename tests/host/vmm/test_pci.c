@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "acpi/acpi.h"
@@ -169,6 +170,12 @@ static void test_read_only_fields(void **state)
 	assert_int_equal(pio_read(TEST_SLOT, PCI_INTERRUPT_PIN, 1), 1);
 	assert_int_equal(pio_read(TEST_SLOT, PCI_CAP_PTR, 1), 0);
 	assert_int_equal(pio_read(TEST_SLOT, PCI_ROM_ADDRESS, 4), 0);
+	/* Past the header, with no capability list: every byte reads 0 and stays 0. */
+	for (unsigned reg = 0x40; reg < 0x100; reg += 4) {
+		pio_write(TEST_SLOT, reg, 4, 0xffffffff);
+		ecam_write(TEST_SLOT, reg + 1, 2, 0xffff);
+		assert_int_equal(ecam_read(TEST_SLOT, reg, 4), 0);
+	}
 	/* The command register keeps only its writable bits. */
 	pio_write(TEST_SLOT, PCI_COMMAND, 2, 0xffff);
 	assert_int_equal(pio_read(TEST_SLOT, PCI_COMMAND, 2), PCI_COMMAND_WMASK);
@@ -411,6 +418,64 @@ static void test_random_config_writes(void **state)
 	assert_int_equal(pio_read(TEST_SLOT, PCI_INTERRUPT_PIN, 1), 1);
 }
 
+static atomic_bool hammer_stop;
+static atomic_ullong hammer_hits, hammer_bad;
+
+static void counting_io(void *ctx, uint64_t off, uint8_t *data, uint32_t len, bool is_write)
+{
+	(void)ctx;
+	atomic_fetch_add(&hammer_hits, 1);
+	if (off >= 4096 || len > 4096 - off)
+		atomic_fetch_add(&hammer_bad, 1);
+	if (!is_write)
+		memset(data, 0x11, len);
+}
+
+/* A vCPU: accesses both places BAR0 moves between, and ECAM, until told to stop. */
+static void *hammer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&hammer_stop)) {
+		uint8_t b[4];
+		bus_mmio(&bus, 0xc0001ffc, b, 4, false);
+		bus_mmio(&bus, 0xc0200010, b, 4, true);
+		uint32_t ids = 0;
+		bus_mmio(&bus, ecam(0, TEST_SLOT, 0, 0), (uint8_t *)&ids, 4, false);
+		if (ids != 0x12341af4)
+			atomic_fetch_add(&hammer_bad, 1);
+	}
+	return NULL;
+}
+
+/* The guest moves BAR0 and toggles its decode (through 0xCF8/0xCFC) while
+ * three vCPU threads access it and ECAM: every access reaches the BAR with
+ * an offset inside it or is unclaimed, and ECAM always answers. */
+static void test_bar_moves_under_access(void **state)
+{
+	(void)state;
+	static struct pci_dev d;
+	pci_dev_init(&d, "moving", 0x1af4, 0x1234, 0xff0000, 0, 0);
+	assert_int_equal(pci_dev_set_bar(&d, 0, PCI_BAR_MEM32, 4096, false, counting_io, NULL), 0);
+	/* Replace the fixture's device in its slot before any "vCPU" runs. */
+	host.slot[TEST_SLOT] = NULL;
+	assert_int_equal(pci_host_add(&host, TEST_SLOT, &d), 0);
+	atomic_store(&hammer_stop, false);
+	atomic_store(&hammer_hits, 0);
+	atomic_store(&hammer_bad, 0);
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, hammer, NULL), 0);
+	for (int i = 0; i < 20000 || atomic_load(&hammer_hits) < 100; i++) {
+		pio_write(TEST_SLOT, PCI_BAR0, 4, i % 2 ? 0xc0001000 : 0xc0200000);
+		pio_write(TEST_SLOT, PCI_COMMAND, 2, i % 3 ? PCI_COMMAND_MEMORY : 0);
+	}
+	atomic_store(&hammer_stop, true);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&hammer_bad), 0);
+	assert_true(atomic_load(&hammer_hits) >= 100);
+}
+
 /* The windows the ACPI tables describe, and the 64-bit one above any RAM. */
 static void test_acpi_description(void **state)
 {
@@ -462,6 +527,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_setup_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_random_config_writes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_acpi_description, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bar_moves_under_access, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
