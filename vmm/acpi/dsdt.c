@@ -27,7 +27,6 @@
  *         Name (_UID, Zero)
  *         Name (_CRS, ResourceTemplate () { IRQNoFlags () {12} })
  *       }
- *       (with a PCI host bridge: PCI0, LNKA..LNKD and ECAM, see dsdt_pci.c)
  *       Device (VR00) {                  // one per virtio-mmio device, nn = 00, 01, ...
  *         Name (_HID, "LNRO0005")
  *         Name (_UID, 0x00)              // nn
@@ -36,12 +35,14 @@
  *           Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) {gsi}
  *         })
  *       }
+ *       (with a PCI host bridge: PCI0, LNKA..LNKD and ECAM, see dsdt_pci.c)
  *     }
  *     Name (\_S5, Package () { 5, 0, 0, 0 })   // SLP_TYP for S5 (devices/acpi_pm.h)
  *   }
  *
- * Invariant: each encoder call checks the space left and sets `overflow`
- * instead of writing past the end; acpi_dsdt_build() then fails.
+ * The encoder is aml.c. Invariant: each encoder call checks the space left
+ * and sets `overflow` instead of writing past the end; acpi_dsdt_build()
+ * then fails.
  */
 #include <string.h>
 
