@@ -39,6 +39,8 @@
 #include "err.h"
 #include "event_loop.h"
 #include "irq_line.h"
+#include "pci/pci_host.h"
+#include "pci/pci_kvm.h"
 #include "stop.h"
 #include "vcpus.h"
 #include "vm.h"
@@ -74,6 +76,7 @@ struct machine {
 	struct debug_port debug;
 	struct debug_exit debug_exit;
 	struct disks disks;
+	struct pci_host pci; /* the PCI host bridge (bus 0) */
 	struct vcpus vcpus;
 	struct terminal term;
 	struct event_loop loop;
@@ -211,7 +214,9 @@ static int machine_load_acpi(struct machine *m, struct acpi_blob *acpi)
 {
 	struct acpi_mmio_dev devs[CONFIG_MAX_DISKS];
 	unsigned ndevs = disks_acpi(&m->disks, devs);
-	int r = acpi_build_smp(acpi, ACPI_TABLES_ADDR, devs, ndevs, m->cfg->cpus);
+	struct acpi_pci pci;
+	pci_host_acpi(&m->pci, &pci);
+	int r = acpi_build_pci(acpi, ACPI_TABLES_ADDR, devs, ndevs, m->cfg->cpus, &pci);
 	return r < 0 ? r : mem_write(&m->vm.mem, ACPI_TABLES_ADDR, acpi->data, acpi->len);
 }
 
@@ -296,6 +301,8 @@ static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 	if (m->cfg->debug_exit &&
 	    (r = bus_register(b, BUS_PIO, m->cfg->debug_exit_port, DEBUG_EXIT_PORTS, debug_exit_io,
 			      &m->debug_exit, "--debug-exit")) < 0)
+		return r;
+	if ((r = pci_host_attach(&m->pci)) < 0)
 		return r;
 	return disks_attach(&m->disks, &m->vm, b);
 }
@@ -386,6 +393,7 @@ static void machine_init(struct machine *m, const struct config *cfg)
 	kload_init(&m->kl);
 	m->vm.kvm_fd = m->vm.vm_fd = -1;
 	vcpus_init(&m->vcpus);
+	pci_host_init(&m->pci, &m->bus, cfg->mem_size, pci_kvm_set_gsi, &m->vm);
 	m->loop.signal_fd = m->loop.done_fd = m->loop.room_fd = -1;
 }
 
@@ -438,6 +446,7 @@ static void machine_destroy(struct machine *m)
 	disks_close(&m->disks); /* joins the I/O threads while guest RAM is mapped */
 	vcpus_destroy(&m->vcpus);
 	vm_destroy(&m->vm);
+	pci_host_destroy(&m->pci);
 	event_loop_destroy(&m->loop);
 	machine_drop_inputs(m);
 }

@@ -331,6 +331,10 @@ done
 # (tests/vmm/kernels/i8042irq.S).
 kvm_case kernel-i8042-irqs 33 "" /dev/null -- --kernel "$TK/i8042irq.elf" --mem 64M \
 	--debug-exit 0xf4
+# The PCI host bridge through 0xCF8/0xCFC and through ECAM at the MCFG's address
+# (tests/vmm/kernels/pci.S).
+kvm_case kernel-pci-host-bridge 33 "" /dev/null -- --kernel "$TK/pci.elf" --mem 64M \
+	--debug-exit 0xf4
 kvm_case kernel-pvh-wrong-cmdline 5 "" /dev/null -- --kernel "$TK/pvh.elf" --mem 64M \
 	--debug-exit 0xf4 --cmdline 'orbvm test' --initrd "$WORK/module0" --module "$WORK/module1,mod1 x=y"
 kvm_case kernel-mb2-swapped-modules 9 "" /dev/null -- --kernel "$TK/mb2.elf" --mem 64M \

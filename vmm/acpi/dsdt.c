@@ -35,12 +35,14 @@
  *           Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) {gsi}
  *         })
  *       }
+ *       (with a PCI host bridge: PCI0, LNKA..LNKD and ECAM, see dsdt_pci.c)
  *     }
  *     Name (\_S5, Package () { 5, 0, 0, 0 })   // SLP_TYP for S5 (devices/acpi_pm.h)
  *   }
  *
- * Invariant: each encoder call checks the space left and sets `overflow`
- * instead of writing past the end; acpi_dsdt_build() then fails.
+ * The encoder is aml.c. Invariant: each encoder call checks the space left
+ * and sets `overflow` instead of writing past the end; acpi_dsdt_build()
+ * then fails.
  */
 #include <string.h>
 
@@ -49,88 +51,7 @@
 #include "../devices/serial.h"
 #include "../err.h"
 #include "acpi.h"
-
-#define AML_ZERO       0x00
-#define AML_NAME       0x08
-#define AML_BYTE       0x0a
-#define AML_STRING     0x0d
-#define AML_DWORD      0x0c
-#define AML_SCOPE      0x10
-#define AML_BUFFER     0x11
-#define AML_PACKAGE    0x12
-#define AML_EXT	       0x5b
-#define AML_EXT_DEVICE 0x82
-
-struct aml {
-	uint8_t *buf;
-	size_t len, max;
-	int overflow;
-};
-
-static void aml_bytes(struct aml *a, const void *p, size_t n)
-{
-	if (a->overflow || n > a->max - a->len) {
-		a->overflow = 1;
-		return;
-	}
-	memcpy(a->buf + a->len, p, n);
-	a->len += n;
-}
-
-static void aml_byte(struct aml *a, uint8_t b)
-{
-	aml_bytes(a, &b, 1);
-}
-
-/* A NameSeg or a rooted name: "\\_SB_" or "COM1" (4 characters per segment). */
-static void aml_name(struct aml *a, const char *name)
-{
-	aml_bytes(a, name, strlen(name));
-}
-
-/* PkgLength covering `body` bytes plus the encoding itself (ACPI 6, 20.2.4). */
-static void aml_pkglen(struct aml *a, size_t body)
-{
-	if (body + 1 < 0x40) {
-		aml_byte(a, (uint8_t)(body + 1));
-	} else if (body + 2 < 0x1000) {
-		size_t n = body + 2;
-		aml_byte(a, (uint8_t)(0x40 | (n & 0x0f)));
-		aml_byte(a, (uint8_t)(n >> 4));
-	} else {
-		size_t n = body + 3;
-		aml_byte(a, (uint8_t)(0x80 | (n & 0x0f)));
-		aml_byte(a, (uint8_t)(n >> 4));
-		aml_byte(a, (uint8_t)(n >> 12));
-	}
-}
-
-/* Emits op [ext] PkgLength inner. */
-static void aml_package_op(struct aml *a, const uint8_t *op, size_t oplen, const struct aml *inner)
-{
-	if (inner->overflow) {
-		a->overflow = 1;
-		return;
-	}
-	aml_bytes(a, op, oplen);
-	aml_pkglen(a, inner->len);
-	aml_bytes(a, inner->buf, inner->len);
-}
-
-/* EISA id "PNP0501" -> 4 bytes as the DWordConst's little-endian payload. */
-static void aml_eisaid(struct aml *a, const char *id)
-{
-	uint16_t vendor =
-	    (uint16_t)(((id[0] - 0x40) << 10) | ((id[1] - 0x40) << 5) | (id[2] - 0x40));
-	unsigned product = 0;
-	for (int i = 3; i < 7; i++) {
-		char c = id[i];
-		product = product * 16 + (unsigned)(c <= '9' ? c - '0' : c - 'A' + 10);
-	}
-	uint8_t b[5] = {AML_DWORD, (uint8_t)(vendor >> 8), (uint8_t)vendor, (uint8_t)(product >> 8),
-			(uint8_t)product};
-	aml_bytes(a, b, sizeof(b));
-}
+#include "aml.h"
 
 /* The body of a legacy device: NAME, _HID EisaId (hid), _UID 0, _CRS (res + End tag). */
 static void aml_legacy_dev(struct aml *dev, const char *name, const char *hid, const uint8_t *res,
@@ -199,14 +120,6 @@ static void aml_ps2_mouse(struct aml *dev)
 	aml_legacy_dev(dev, "PS2M", "PNP0F13", res, sizeof(res));
 }
 
-static void aml_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
 /* The body of Device (VRnn) for virtio-mmio device number i (< 100). */
 static void aml_virtio_mmio(struct aml *dev, unsigned i, const struct acpi_mmio_dev *d)
 {
@@ -250,6 +163,12 @@ int acpi_dsdt_build(uint8_t *out, size_t max)
 
 int acpi_dsdt_build_devs(uint8_t *out, size_t max, const struct acpi_mmio_dev *devs, unsigned n)
 {
+	return acpi_dsdt_build_pci(out, max, devs, n, NULL);
+}
+
+int acpi_dsdt_build_pci(uint8_t *out, size_t max, const struct acpi_mmio_dev *devs, unsigned n,
+			const struct acpi_pci *pci)
+{
 	const size_t hdr = 36;
 	if (n > ACPI_MAX_MMIO_DEVS)
 		return err_set(ERR_INVAL, "too many virtio-mmio devices for the DSDT");
@@ -257,7 +176,7 @@ int acpi_dsdt_build_devs(uint8_t *out, size_t max, const struct acpi_mmio_dev *d
 		return err_set(ERR_NOSPACE, "no room for the DSDT");
 	struct aml a = {.buf = out + hdr, .max = max - hdr};
 
-	uint8_t sbuf[1024], pbuf[32];
+	uint8_t sbuf[8192], pbuf[32];
 	struct aml scope = {.buf = sbuf, .max = sizeof(sbuf)};
 	aml_name(&scope, "\\_SB_");
 	const uint8_t dev_op[] = {AML_EXT, AML_EXT_DEVICE};
@@ -274,6 +193,8 @@ int acpi_dsdt_build_devs(uint8_t *out, size_t max, const struct acpi_mmio_dev *d
 		aml_virtio_mmio(&vdev, i, &devs[i]);
 		aml_package_op(&scope, dev_op, sizeof(dev_op), &vdev);
 	}
+	if (pci)
+		aml_dsdt_pci(&scope, pci);
 	const uint8_t scope_op = AML_SCOPE;
 	aml_package_op(&a, &scope_op, 1, &scope);
 

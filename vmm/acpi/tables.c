@@ -1,5 +1,5 @@
 /*
- * RSDP, XSDT, FADT and MADT; see acpi.h. The DSDT's AML is in dsdt.c.
+ * RSDP, XSDT, FADT, MADT and MCFG; see acpi.h. The DSDT's AML is in dsdt.c.
  *
  * The layouts follow the ACPI 6.x specification; each struct's size is
  * checked at compile time against the specification's length. The FADT is
@@ -7,6 +7,7 @@
  * management is the sleep control/status register pair (devices/acpi_pm.h)
  * and reset is the ACPI reset register pointing at the i8042 command port.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "../devices/acpi_pm.h"
@@ -123,6 +124,16 @@ struct __attribute__((packed)) madt_lapic_nmi {
 _Static_assert(sizeof(struct madt_lapic) == 8 && sizeof(struct madt_ioapic) == 12 &&
 		   sizeof(struct madt_iso) == 10 && sizeof(struct madt_lapic_nmi) == 6,
 	       "MADT entry sizes");
+
+struct __attribute__((packed)) acpi_mcfg {
+	struct acpi_header h;
+	uint64_t reserved;
+	uint64_t base; /* one allocation: ECAM base address */
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+	uint32_t reserved2;
+};
+_Static_assert(sizeof(struct acpi_mcfg) == 60, "MCFG with one allocation");
 
 uint8_t acpi_checksum(const void *p, size_t len)
 {
@@ -252,22 +263,55 @@ int acpi_build_devs(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_d
 int acpi_build_smp(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs, unsigned n,
 		   unsigned ncpus)
 {
+	return acpi_build_pci(a, base, devs, n, ncpus, NULL);
+}
+
+/* The MCFG (PCI Firmware 3.x, 4.1.2): one ECAM allocation, segment 0. */
+static void acpi_build_mcfg(uint8_t *p, const struct acpi_pci *pci)
+{
+	struct acpi_mcfg m;
+	memset(&m, 0, sizeof(m));
+	acpi_header_init(&m.h, "MCFG", sizeof(m), 1);
+	m.base = pci->ecam_base;
+	m.segment = 0;
+	m.bus_start = 0;
+	m.bus_end = pci->bus_end;
+	memcpy(p, &m, sizeof(m));
+}
+
+/* The XSDT: the FADT, the MADT and, with PCI, the MCFG. */
+static void acpi_build_xsdt(struct acpi_blob *a, uint8_t *xsdt, size_t xsdt_len, bool pci)
+{
+	struct acpi_header xh;
+	memset(&xh, 0, sizeof(xh));
+	acpi_header_init(&xh, "XSDT", (uint32_t)xsdt_len, 1);
+	memcpy(xsdt, &xh, sizeof(xh));
+	uint64_t entries[3] = {acpi_addr(a, ACPI_FADT), acpi_addr(a, ACPI_MADT),
+			       pci ? acpi_addr(a, ACPI_MCFG) : 0};
+	memcpy(xsdt + sizeof(xh), entries, xsdt_len - sizeof(xh));
+	acpi_seal(a, ACPI_XSDT);
+}
+
+int acpi_build_pci(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs, unsigned n,
+		   unsigned ncpus, const struct acpi_pci *pci)
+{
 	memset(a, 0, sizeof(*a));
 	if (ncpus < 1 || ncpus > CPU_TOPO_MAX_CPUS)
 		return err_set(ERR_INVAL, "%u processors: the MADT lists 1 to %u", ncpus,
 			       CPU_TOPO_MAX_CPUS);
 	a->base = base;
-	const size_t xsdt_len = sizeof(struct acpi_header) + 2 * sizeof(uint64_t);
+	const size_t xsdt_len = sizeof(struct acpi_header) + (pci ? 3 : 2) * sizeof(uint64_t);
 
 	uint8_t *rsdp = acpi_alloc(a, ACPI_RSDP, sizeof(struct acpi_rsdp));
 	uint8_t *xsdt = acpi_alloc(a, ACPI_XSDT, xsdt_len);
 	uint8_t *fadt = acpi_alloc(a, ACPI_FADT, sizeof(struct acpi_fadt));
 	uint8_t *madt = acpi_alloc(a, ACPI_MADT, acpi_madt_size(ncpus));
-	if (!rsdp || !xsdt || !fadt || !madt)
+	uint8_t *mcfg = pci ? acpi_alloc(a, ACPI_MCFG, sizeof(struct acpi_mcfg)) : NULL;
+	if (!rsdp || !xsdt || !fadt || !madt || (pci && !mcfg))
 		return err_set(ERR_NOSPACE, "ACPI tables do not fit");
 	size_t dsdt_off = (a->len + 7) & ~(size_t)7;
 	int dsdt_len =
-	    acpi_dsdt_build_devs(a->data + dsdt_off, sizeof(a->data) - dsdt_off, devs, n);
+	    acpi_dsdt_build_pci(a->data + dsdt_off, sizeof(a->data) - dsdt_off, devs, n, pci);
 	if (dsdt_len < 0)
 		return dsdt_len;
 	if (!acpi_alloc(a, ACPI_DSDT, (size_t)dsdt_len))
@@ -277,14 +321,11 @@ int acpi_build_smp(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_de
 	acpi_seal(a, ACPI_FADT);
 	acpi_build_madt(madt, ncpus);
 	acpi_seal(a, ACPI_MADT);
-
-	struct acpi_header xh;
-	memset(&xh, 0, sizeof(xh));
-	acpi_header_init(&xh, "XSDT", (uint32_t)xsdt_len, 1);
-	memcpy(xsdt, &xh, sizeof(xh));
-	uint64_t entries[2] = {acpi_addr(a, ACPI_FADT), acpi_addr(a, ACPI_MADT)};
-	memcpy(xsdt + sizeof(xh), entries, sizeof(entries));
-	acpi_seal(a, ACPI_XSDT);
+	if (pci) {
+		acpi_build_mcfg(mcfg, pci);
+		acpi_seal(a, ACPI_MCFG);
+	}
+	acpi_build_xsdt(a, xsdt, xsdt_len, pci != NULL);
 
 	struct acpi_rsdp r;
 	memset(&r, 0, sizeof(r));
