@@ -13,6 +13,7 @@
 #ifndef ORBVM_ACPI_H
 #define ORBVM_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,6 +57,13 @@ int acpi_build_devs(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_d
  * Returns 0, -ERR_INVAL for a bad ncpus, or -ERR_NOSPACE. */
 int acpi_build_smp(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs, unsigned n,
 		   unsigned ncpus);
+
+/*
+ * Sets or clears the MADT's PCAT_COMPAT flag (dual 8259s present; set by
+ * acpi_build*) and re-seals it. Cleared for the split irqchip, which has no
+ * 8259: Linux then neither trusts nor probes a PIC that is not there.
+ */
+void acpi_madt_set_pcat_compat(struct acpi_blob *a, bool pcat_compat);
 
 /* The byte that makes the sum of len bytes zero when stored in them. */
 uint8_t acpi_checksum(const void *p, size_t len);
