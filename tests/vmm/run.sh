@@ -342,6 +342,19 @@ kvm_case ioapic-split-to-ap 33 "" /dev/null -- --kernel "$TK/ioapic.elf" --mem 6
 	--debug-exit 0xf4 --irqchip split --cpus 2 --cmdline a
 kvm_case ioapic-split-no-ap 107 "" /dev/null -- --kernel "$TK/ioapic.elf" --mem 64M \
 	--debug-exit 0xf4 --irqchip split --cmdline a
+# A level interrupt storm on the BSP (the line never drops) while the AP makes 10000 exits
+# ('s'), and a storm orbvm must still stop on Ctrl-A x ('x', typed 2 s in).
+kvm_case ioapic-storm-ap-exits 33 "" /dev/null -- --kernel "$TK/ioapic.elf" --mem 64M \
+	--debug-exit 0xf4 --irqchip split --cpus 2 --cmdline s
+if [ -n "$kvm_skip" ]; then
+	skipped ioapic-storm-ctrl-a-x "$kvm_skip"
+else
+	(sleep 2; printf '\001x') | timeout 30 "$ORBVM" --kernel "$TK/ioapic.elf" --mem 64M \
+		--irqchip split --cmdline x >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	if [ $rc -eq 5 ]; then ok ioapic-storm-ctrl-a-x; else
+		bad ioapic-storm-ctrl-a-x "exit status $rc, expected 5 ($(head -c 300 "$WORK/err"))"; fi
+fi
 kvm_case smp-split-irqchip-4 33 "" /dev/null -- --kernel "$TK/smp.elf" --mem 64M \
 	--debug-exit 0xf4 --irqchip split --cpus 4 --cmdline c4
 kvm_case kernel-pvh-wrong-cmdline 5 "" /dev/null -- --kernel "$TK/pvh.elf" --mem 64M \

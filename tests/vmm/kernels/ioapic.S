@@ -13,7 +13,12 @@
  * interrupt per rising edge, remote IRR never set. With 'a' as the command
  * line's first byte (run with --cpus 2) it then starts the AP (INIT/SIPI)
  * and routes pin 4 to APIC ID 1: the AP must take it on its vector, EOI it,
- * and remote IRR must clear. tests/vmm/run.sh boots it with --debug-exit
+ * and remote IRR must clear. With 's' (--cpus 2) the BSP takes a level
+ * interrupt storm (pin 4 never drops: every EOI brings it back) while the
+ * AP makes 10000 port I/O exits and then reports PASS if the storm was
+ * still going: one vCPU's storm does not starve another's exits. With 'x'
+ * the BSP storms alone and never reports (orbvm must still stop on Ctrl-A x
+ * or a signal). tests/vmm/run.sh boots it with --debug-exit
  * 0xf4: PASS (orbvm exits 33) or 2n + 1 for the first failed check n; any
  * interrupt on a vector nobody set up fails with F_VECTOR.
  */
@@ -34,6 +39,8 @@
 #define F_VECTOR	52 /* an interrupt on a vector nobody set up */
 #define F_AP_START	53 /* the AP did not come up */
 #define F_AP_IRQ	54 /* the AP did not take pin 4, or another CPU did */
+#define F_STORM		55 /* 's': the storm did not start, or stopped during the AP's exits */
+#define AP_EXITS	10000
 
 #define LAPIC		0xfee00000
 #define LAPIC_ID	0x20
@@ -129,6 +136,10 @@ pvh_entry:
 	movl %eax, mode
 	call setup_idt
 	movl $0x1ff, LAPIC + LAPIC_SVR /* local APIC on, spurious vector 0xFF */
+	cmpb $'s', mode
+	je storm
+	cmpb $'x', mode
+	je storm
 	call check_registers
 	call check_level
 	call check_mask
@@ -208,20 +219,28 @@ check_edge:
 	ret
 9:	FAIL F_EDGE
 
+/* 's' and 'x': pin 4 level to the BSP, whose handler never drops the line. */
+storm:
+	cmpb $'s', mode
+	jne storm_program
+	call start_ap
+	AWAIT ap_up, 1, F_AP_START, storm_wait_up
+storm_program:
+	movl $0xffffffff, clear_at
+	IOW PIN4_HI, 0
+	IOW PIN4_LO, VEC_BSP | E_LEVEL
+	THRE_EDGE
+	movl $storm_loop, resume
+	movl %esp, resume_sp
+storm_loop:
+	sti
+	pause
+	jmp storm_loop
+
 /* Starts the AP, routes pin 4 (level) to APIC ID 1 on VEC_AP; the AP takes it. */
 check_ap:
 	IOW PIN4_LO, VEC_BSP | E_MASK
-	movl $tramp_start, %esi
-	movl $TRAMP_ADDR, %edi
-	movl $(tramp_end - tramp_start), %ecx
-	rep movsb
-	movl $0, LAPIC + LAPIC_ICR_HI
-	movl $ICR_INIT_OTHERS, %eax
-	call send_ipi
-	movl $ICR_SIPI_OTHERS, %eax
-	call send_ipi
-	movl $ICR_SIPI_OTHERS, %eax
-	call send_ipi
+	call start_ap
 	AWAIT ap_up, 1, F_AP_START, ap_wait_up
 	IOW PIN4_HI, 0x01000000
 	IOW PIN4_LO, VEC_AP | E_LEVEL
@@ -235,6 +254,21 @@ check_ap:
 	jnz 9f
 	ret
 9:	FAIL F_AP_IRQ
+
+/* The trampoline below 1 MiB, then INIT and two SIPIs to the other CPUs. */
+start_ap:
+	movl $tramp_start, %esi
+	movl $TRAMP_ADDR, %edi
+	movl $(tramp_end - tramp_start), %ecx
+	rep movsb
+	movl $0, LAPIC + LAPIC_ICR_HI
+	movl $ICR_INIT_OTHERS, %eax
+	call send_ipi
+	movl $ICR_SIPI_OTHERS, %eax
+	call send_ipi
+	movl $ICR_SIPI_OTHERS, %eax
+	call send_ipi
+	ret
 
 /* Writes EAX to the ICR, waits for delivery and a little more. */
 send_ipi:
@@ -312,10 +346,30 @@ ap_entry32:
 	lidt idtr
 	movl $0x1ff, LAPIC + LAPIC_SVR
 	lock incl ap_up
+	cmpb $'s', mode
+	je ap_storm
 ap_idle:
 	sti
 	hlt
 	jmp ap_idle
+
+/* 's': waits for the BSP's storm, makes AP_EXITS port exits, checks it went on. */
+ap_storm:
+	movl $WAIT_LOOPS, %ecx
+1:	cmpl $2, count
+	jae 2f
+	pause
+	loop 1b
+	FAIL F_STORM
+2:	movl count, %ebx
+	movl $AP_EXITS, %ecx
+	movw $COM1_IIR + 3, %dx /* LSR: no side effect */
+3:	inb %dx, %al
+	loop 3b
+	cmpl count, %ebx
+	jae 4f
+	jmp pass
+4:	FAIL F_STORM
 
 /* Pin 4 on the AP: records which local APIC took it, drops the line, EOIs. */
 ap_irq:
