@@ -56,7 +56,7 @@ static int vm_create_kernel_irqchip(struct vm *vm)
 	int r;
 	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return err_set(ERR_NOSYS, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
-	gsi_routes_init(&vm->routes, vm->vm_fd, 0);
+	gsi_routes_init(&vm->routes, vm->vm_fd, IOAPIC_PINS); /* MSIs from GSI 24 */
 	vm->routes_ready = true;
 	if ((r = vm_set_routing(vm)) < 0)
 		return r;

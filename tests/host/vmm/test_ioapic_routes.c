@@ -137,6 +137,7 @@ static void test_kvm_kernel(void **state)
 	assert_int_equal(vm_create(&vm, 16 << 20, VM_IRQCHIP_KERNEL), 0);
 	assert_int_equal(vm.routes.n, 15 + 23);
 	assert_int_equal(vm.routes.commits, 1);
+	assert_int_equal(gsi_routes_alloc(&vm.routes), IOAPIC_PINS); /* above the pins */
 	vm_destroy(&vm);
 }
 
