@@ -10,6 +10,7 @@
  * every route the model makes, a guest write of a redirection entry becomes
  * the MSI route of GSI = pin (and a wild vector removes it), a device MSI GSI
  * is accepted by KVM, and the kernel irqchip's PC routing still commits.
+ * And the MADT without 8259s: PCAT_COMPAT cleared, the checksum still right.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 
 #include <orbital/errors.h>
 
+#include "acpi/acpi.h"
 #include "irq/gsi_routes.h"
 #include "irq/ioapic.h"
 #include "vm.h"
@@ -141,13 +143,30 @@ static void test_kvm_kernel(void **state)
 	vm_destroy(&vm);
 }
 
+static void test_madt_pcat(void **state)
+{
+	(void)state;
+	static struct acpi_blob a;
+	assert_int_equal(acpi_build_smp(&a, 0xe0000, NULL, 0, 2), 0);
+	const uint8_t *madt = a.data + a.offset[ACPI_MADT];
+	uint32_t flags;
+	memcpy(&flags, madt + 40, 4);
+	assert_int_equal(flags, 1);
+	acpi_madt_set_pcat_compat(&a, false);
+	memcpy(&flags, madt + 40, 4);
+	assert_int_equal(flags, 0);
+	uint8_t sum = 0;
+	for (size_t i = 0; i < a.size[ACPI_MADT]; i++)
+		sum = (uint8_t)(sum + madt[i]);
+	assert_int_equal(sum, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_msi_routes),
-	    cmocka_unit_test(test_alloc),
-	    cmocka_unit_test(test_kvm_split),
-	    cmocka_unit_test(test_kvm_kernel),
+	    cmocka_unit_test(test_msi_routes), cmocka_unit_test(test_alloc),
+	    cmocka_unit_test(test_kvm_split),  cmocka_unit_test(test_kvm_kernel),
+	    cmocka_unit_test(test_madt_pcat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
