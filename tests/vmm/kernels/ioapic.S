@@ -5,11 +5,15 @@
  * local APIC KVM keeps. Checked, in order: the version register (0x11, 24
  * entries), the ID register written and read back (and the arbitration ID
  * following it), registers beyond the table reading 0, a 16-bit write to
- * IOWIN ignored; pin 4 level-triggered: the interrupt arrives with remote
- * IRR set, an EOI with the line still high delivers it again (orbvm saw the
- * EOI through KVM_EXIT_IOAPIC_EOI), reading IIR drops the line and the last
- * EOI clears remote IRR, after which nothing more arrives; masked: the line
- * rises and nothing arrives, and unmasking delivers it; edge-triggered: one
+ * IOWIN ignored; wild entries on pin 4 (vectors below 16, SMI, ExtINT, the
+ * reserved delivery modes, INIT to an APIC ID nobody has) deliver nothing,
+ * and a level entry to nobody keeps remote IRR until rewritten as edge;
+ * pin 4 level-triggered: the interrupt arrives with remote IRR set, an EOI
+ * with the line still high leaves it delivered again in the local APIC's IRR
+ * (orbvm saw the EOI through KVM_EXIT_IOAPIC_EOI), reading IIR drops the line
+ * and that re-delivery's EOI clears remote IRR, after which nothing more
+ * arrives; masked: the line rises and nothing arrives, and unmasking
+ * delivers it (and again after its EOI); edge-triggered: one
  * interrupt per rising edge, remote IRR never set. With 'a' as the command
  * line's first byte (run with --cpus 2) it then starts the AP (INIT/SIPI)
  * and routes pin 4 to APIC ID 1: the AP must take it on its vector, EOI it,
@@ -40,6 +44,7 @@
 #define F_AP_START	53 /* the AP did not come up */
 #define F_AP_IRQ	54 /* the AP did not take pin 4, or another CPU did */
 #define F_STORM		55 /* 's': the storm did not start, or stopped during the AP's exits */
+#define F_WILD		56 /* a wild entry delivered something, or kept/lost remote IRR wrongly */
 #define AP_EXITS	10000
 
 #define LAPIC		0xfee00000
@@ -58,6 +63,8 @@
 #define PIN4_HI		0x19
 #define VEC_BSP		0x44
 #define VEC_AP		0x45
+#define IRR_REG_BSP	(0x200 + 0x10 * (VEC_BSP / 32)) /* the LAPIC's IRR word and bit */
+#define IRR_BIT_BSP	(1 << (VEC_BSP % 32))
 #define E_LEVEL		0x8000
 #define E_RIRR		0x4000
 #define E_MASK		0x10000
@@ -141,6 +148,7 @@ pvh_entry:
 	cmpb $'x', mode
 	je storm
 	call check_registers
+	call check_wild
 	call check_level
 	call check_mask
 	call check_edge
@@ -178,13 +186,53 @@ check_registers:
 7:	FAIL F_BEYOND
 6:	FAIL F_HOSTILE
 
-/* Pin 4 level-triggered to the BSP; the handler keeps the line high the first time. */
-check_level:
-	movl $2, clear_at
-	IOW PIN4_HI, 0
+/* Each wild low word on pin 4 (destination 0x7F: nobody), the line raised:
+ * nothing may arrive, and remote IRR stays clear (none is routed). */
+check_wild:
+	IOW PIN4_HI, 0x7f000000
+	movl $wild_entries, %esi
+wild_next:
+	movl (%esi), %eax
+	testl %eax, %eax
+	jz wild_level
+	movl $PIN4_LO, IOAPIC_SEL
+	movl %eax, IOAPIC_WIN
+	pushl %esi
+	THRE_EDGE
+	QUIET count, 0, F_WILD, wild_quiet
+	popl %esi
+	IOR PIN4_LO
+	testl $E_RIRR, %eax
+	jnz 9f
+	movw $COM1_IIR, %dx /* the line down again */
+	inb %dx, %al
+	addl $4, %esi
+	jmp wild_next
+	/* A deliverable level entry to nobody: remote IRR set and kept. */
+wild_level:
 	IOW PIN4_LO, VEC_BSP | E_LEVEL
 	THRE_EDGE
-	AWAIT count, 1, F_LEVEL, level_wait1
+	QUIET count, 0, F_WILD, wild_nobody
+	IOR PIN4_LO
+	testl $E_RIRR, %eax
+	jz 9f
+	IOW PIN4_LO, VEC_BSP | E_MASK /* edge: remote IRR clears */
+	IOR PIN4_LO
+	testl $E_RIRR, %eax
+	jnz 9f
+	movw $COM1_IIR, %dx
+	inb %dx, %al
+	IOW PIN4_HI, 0
+	ret
+9:	FAIL F_WILD
+
+/* Pin 4 level-triggered to the BSP: taken once with the line high, delivered
+ * again after that EOI, and never after the line fell and the last EOI. */
+check_level:
+	IOW PIN4_HI, 0
+	IOW PIN4_LO, VEC_BSP | E_LEVEL
+	movl $F_LEVEL, tl_fail
+	call take_level
 	testl $E_RIRR, entry_first
 	jz 9f
 	AWAIT count, 2, F_REDELIVER, level_wait2
@@ -196,24 +244,58 @@ check_level:
 9:	FAIL F_RIRR_SET
 8:	FAIL F_RIRR_CLEAR
 
+/*
+ * Raises pin 4's line (level, unmasked) and takes one interrupt whose handler
+ * leaves the line high and EOIs; returns with interrupts off, that EOI's
+ * re-delivery pending in the local APIC's IRR (else F_REDELIVER), and the
+ * line dropped, so the re-delivery is the last interrupt. The line falls
+ * here and not in a handler: a host may report the EOI to orbvm at any VM
+ * exit after the interrupt was taken rather than at the EOI write (this
+ * machine's paravirtual KVM does), and a line still high then would be
+ * delivered once more. Fails with tl_fail if nothing arrives.
+ */
+take_level:
+	movl $0xffffffff, clear_at
+	movl $tl_taken, resume
+	movl %esp, resume_sp
+	THRE_EDGE
+	sti
+	movl $WAIT_LOOPS, %ecx
+1:	pause
+	loop 1b
+	movl tl_fail, %eax
+	jmp report
+tl_taken:
+	testl $IRR_BIT_BSP, LAPIC + IRR_REG_BSP
+	jz 9f
+	movw $COM1_IIR, %dx
+	inb %dx, %al
+	movl $0, clear_at
+	ret
+9:	FAIL F_REDELIVER
+
 /* Masked, the rising line delivers nothing; unmasking delivers it. */
 check_mask:
 	movl $0, clear_at
 	IOW PIN4_LO, VEC_BSP | E_LEVEL | E_MASK
 	THRE_EDGE
 	QUIET count, 2, F_MASKED, mask_quiet
+	movw $COM1_IIR, %dx /* down again: take_level raises it */
+	inb %dx, %al
+	movl $F_UNMASK, tl_fail
 	IOW PIN4_LO, VEC_BSP | E_LEVEL
-	AWAIT count, 3, F_UNMASK, mask_wait
+	call take_level
+	AWAIT count, 4, F_UNMASK, mask_wait
 	ret
 
 /* Edge-triggered: one interrupt per rising edge, remote IRR never set. */
 check_edge:
 	IOW PIN4_LO, VEC_BSP
 	THRE_EDGE
-	AWAIT count, 4, F_EDGE, edge_wait1
+	AWAIT count, 5, F_EDGE, edge_wait1
 	THRE_EDGE
-	AWAIT count, 5, F_EDGE, edge_wait2
-	QUIET count, 5, F_EDGE, edge_quiet
+	AWAIT count, 6, F_EDGE, edge_wait2
+	QUIET count, 6, F_EDGE, edge_quiet
 	testl $E_RIRR, entry_seen
 	jnz 9f
 	ret
@@ -312,10 +394,7 @@ set_gate:
 /*
  * Pin 4 on the BSP: counts; from count clear_at on, reads IIR (which drops
  * the line) as its first VM exit; records the entry (remote IRR), the first
- * one's apart; EOIs. Dropping the line before any other exit keeps the test
- * valid on a host that reports the EOI at the first exit after the
- * interrupt was taken rather than at the EOI write (this machine's
- * paravirtual KVM does).
+ * one's apart; EOIs.
  */
 bsp_irq:
 	incl count
@@ -373,11 +452,11 @@ ap_storm:
 
 /* Pin 4 on the AP: records which local APIC took it, drops the line, EOIs. */
 ap_irq:
+	movw $COM1_IIR, %dx /* first: the line falls before any other VM exit */
+	inb %dx, %al
 	movl LAPIC + LAPIC_ID, %eax
 	shrl $24, %eax
 	movl %eax, ap_irq_apic
-	movw $COM1_IIR, %dx
-	inb %dx, %al
 	movl $0, LAPIC + LAPIC_EOI
 	lock incl ap_count
 	movl $ap_stack_top, %esp
@@ -403,6 +482,13 @@ tramp_gdtr:
 tramp_end:
 	.code32
 
+	.section .rodata
+	.balign 4
+/* Wild low words for pin 4: vectors 0 and 15 fixed (edge and level), 3 lowest
+ * priority, SMI, reserved 3 and 6, ExtINT, INIT (to nobody). */
+wild_entries:
+	.long 0x0000, 0x800f, 0x0103, 0x0244, 0x0344, 0x0644, 0x0744, 0x0500, 0
+
 	.data
 	.balign 4
 idtr:	.word 256 * 8 - 1
@@ -417,6 +503,7 @@ entry_first:	.long 0 /* ... and in the first */
 ap_up:		.long 0
 ap_count:	.long 0 /* pin 4 interrupts on the AP */
 ap_irq_apic:	.long 0xff
+tl_fail:	.long 0 /* take_level's failure code */
 
 	.bss
 	.balign 8
