@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "irq/ioapic.h"
 #include "irq_line.h"
 
 void irq_line_init(struct irq_line *l, struct vm *vm, unsigned gsi)
