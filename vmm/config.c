@@ -41,6 +41,9 @@ const char config_usage[] =
     "                     notify=exit: requests run on the vCPU at each MMIO exit\n"
     "                     instead of an I/O thread woken by an ioeventfd; io=sync:\n"
     "                     preadv/pwritev one request at a time instead of io_uring\n"
+    "  --irqchip MODE     kernel (default): KVM's 8259s, I/O APIC and PIT; split: the\n"
+    "                     local APICs in KVM, orbvm's own I/O APIC, no 8259 or PIT\n"
+    "                     (needs --kernel)\n"
     "  --debug-exit PORT  a guest write of v to ports PORT..PORT+3 ends orbvm with\n"
     "                     status (v << 1) | 1, as QEMU's isa-debug-exit\n"
     "  --boot-time        at exit, print when the guest wrote the boot-time marker\n"
@@ -191,7 +194,7 @@ static int config_flag(const char *arg, const char *name, bool *flag)
 
 /* The options config_parse() checks after the scan, as given. */
 struct config_args {
-	const char *mem, *cpus, *debug_exit;
+	const char *mem, *cpus, *debug_exit, *irqchip;
 	bool help, version;
 };
 
@@ -238,7 +241,8 @@ static int config_scan(int argc, char *const argv[], struct config *cfg, struct 
 		    (r = config_match(argc, argv, &i, "--real-mode", &cfg->realmode_path)) ||
 		    (r = config_match(argc, argv, &i, "--mem", &args->mem)) ||
 		    (r = config_match(argc, argv, &i, "--cpus", &args->cpus)) ||
-		    (r = config_match(argc, argv, &i, "--debug-exit", &args->debug_exit))) {
+		    (r = config_match(argc, argv, &i, "--debug-exit", &args->debug_exit)) ||
+		    (r = config_match(argc, argv, &i, "--irqchip", &args->irqchip))) {
 			if (r < 0)
 				return r;
 			continue;
@@ -335,6 +339,21 @@ static int config_set_debug_exit(struct config *cfg, const char *port)
 	return 0;
 }
 
+/* --irqchip split|kernel; a --real-mode guest has no interrupt controller. */
+static int config_set_irqchip(struct config *cfg, const char *mode)
+{
+	if (!mode)
+		return 0;
+	if (strcmp(mode, "split") == 0)
+		cfg->irqchip = CONFIG_IRQCHIP_SPLIT;
+	else if (strcmp(mode, "kernel") != 0)
+		return err_set(ERR_INVAL, "bad --irqchip value '%s': expected split or kernel",
+			       mode);
+	if (cfg->realmode_path)
+		return err_set(ERR_INVAL, "--irqchip needs --kernel (--real-mode has no irqchip)");
+	return 0;
+}
+
 int config_parse(int argc, char *const argv[], struct config *cfg)
 {
 	struct config_args args = {0};
@@ -351,7 +370,8 @@ int config_parse(int argc, char *const argv[], struct config *cfg)
 		return CONFIG_VERSION;
 	if ((r = config_check_guest(cfg)) < 0 || (r = config_set_cpus(cfg, args.cpus)) < 0 ||
 	    (r = config_set_mem(cfg, args.mem)) < 0 ||
-	    (r = config_set_debug_exit(cfg, args.debug_exit)) < 0)
+	    (r = config_set_debug_exit(cfg, args.debug_exit)) < 0 ||
+	    (r = config_set_irqchip(cfg, args.irqchip)) < 0)
 		return r;
 	return CONFIG_RUN;
 }

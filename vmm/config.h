@@ -9,8 +9,9 @@
  * [CONFIG_MEM_MIN, CONFIG_MEM_MAX], 1 <= cpus <= CONFIG_MAX_CPUS (1 for
  * --real-mode), num_disks <= CONFIG_MAX_DISKS
  * and each disk has a non-empty path, num_modules <= CONFIG_MAX_MODULES
- * with non-empty paths and only with --kernel, and debug_exit_port + 3 fits
- * in the 16-bit port space.
+ * with non-empty paths and only with --kernel, debug_exit_port + 3 fits
+ * in the 16-bit port space, and irqchip is CONFIG_IRQCHIP_KERNEL unless
+ * --irqchip split was given with --kernel.
  */
 #ifndef ORBVM_CONFIG_H
 #define ORBVM_CONFIG_H
@@ -43,6 +44,12 @@ struct config_disk {
 	bool io_sync;	  /* ,io=sync: preadv/pwritev one request at a time, no io_uring */
 };
 
+/* --irqchip: where the I/O APIC and the legacy PIC/PIT live (vm.h). */
+enum config_irqchip {
+	CONFIG_IRQCHIP_KERNEL = 0, /* KVM's irqchip and PIT (the default) */
+	CONFIG_IRQCHIP_SPLIT = 1,  /* LAPICs in KVM, orbvm's I/O APIC, no PIC/PIT */
+};
+
 struct config {
 	const char *kernel_path;   /* --kernel: a bzImage */
 	const char *initrd_path;   /* --initrd: optional */
@@ -56,8 +63,9 @@ struct config {
 	struct config_disk disks[CONFIG_MAX_DISKS];
 	unsigned num_modules; /* --module, in order, after the --initrd module */
 	struct config_module modules[CONFIG_MAX_MODULES];
-	bool debug_exit;	  /* --debug-exit PORT given */
-	uint16_t debug_exit_port; /* its first port (PORT..PORT+3) */
+	bool debug_exit;	     /* --debug-exit PORT given */
+	uint16_t debug_exit_port;    /* its first port (PORT..PORT+3) */
+	enum config_irqchip irqchip; /* --irqchip split|kernel */
 };
 
 enum config_action {

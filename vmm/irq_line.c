@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "irq/ioapic.h"
 #include "irq_line.h"
 
 void irq_line_init(struct irq_line *l, struct vm *vm, unsigned gsi)
@@ -21,6 +22,11 @@ void irq_line_init(struct irq_line *l, struct vm *vm, unsigned gsi)
 	l->gsi = gsi;
 	l->trigger_fd = l->resample_fd = -1;
 	atomic_init(&l->level, false);
+	/* Out of sources (31 devices on one pin): share vm_irq_line's source 0. */
+	if (vm && vm->irqchip == VM_IRQCHIP_SPLIT) {
+		int s = ioapic_source_alloc(&vm->ioapic, gsi);
+		l->source = s > 0 ? (unsigned)s : 0;
+	}
 }
 
 void irq_line_init_fds(struct irq_line *l, int trigger_fd, int resample_fd)
@@ -71,7 +77,7 @@ void irq_line_set(struct irq_line *l, bool level)
 		/* KVM_IRQ_LINE fails only if KVM is broken; the guest then times
 		 * out its request, which is all that can happen. */
 		if (l->vm && was != level)
-			(void)vm_irq_line(l->vm, l->gsi, level);
+			(void)vm_irq_source(l->vm, l->gsi, l->source, level);
 		return;
 	}
 	/* Falling: KVM deasserts at the guest's EOI (irq_line.h). */

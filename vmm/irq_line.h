@@ -1,7 +1,9 @@
 /*
- * A device's level-triggered interrupt line on KVM's in-kernel irqchip,
+ * A device's level-triggered interrupt line, on KVM's in-kernel irqchip
  * driven through a resampling KVM_IRQFD when KVM gives one, else with
- * KVM_IRQ_LINE.
+ * KVM_IRQ_LINE; on the split irqchip (vm.h) always through orbvm's I/O APIC
+ * model as one source of its pin (several devices may share a pin: the line
+ * is the OR of its sources, vmm/irq/ioapic.h).
  *
  * The device says what the line should be with irq_line_set(l, level)
  * (virtio-mmio: InterruptStatus != 0). The two ways to carry that to KVM:
@@ -23,6 +25,10 @@
  *  - KVM_IRQ_LINE (no irqfd: no irqchip, KVM refused, or the device has no
  *    thread to poll resample_fd): irq_line_set() issues the ioctl on every
  *    change, asserting and deasserting the GSI from the calling thread.
+ *  - split irqchip: irq_line_attach() fails (KVM has no resampling irqfd
+ *    without its own I/O APIC), and irq_line_set() hands every change to
+ *    ioapic_set_irq() for this line's source (vm_irq_source), which
+ *    delivers, keeps remote IRR and re-delivers at the guest's EOI itself.
  *
  * For tests, irq_line_init_fds() takes two plain eventfds without KVM, so
  * the resample logic runs and can be observed on the host.
@@ -42,13 +48,15 @@
 struct irq_line {
 	struct vm *vm; /* NULL: no interrupt controller (host tests) */
 	unsigned gsi;
+	unsigned source; /* split irqchip: its source on the pin (0 otherwise) */
 	int trigger_fd;	 /* irqfd; -1 on the KVM_IRQ_LINE path */
 	int resample_fd; /* its resamplefd; -1 likewise */
 	bool registered; /* trigger_fd is attached to KVM (detach at destroy) */
 	atomic_bool level;
 };
 
-/* The KVM_IRQ_LINE path on vm's `gsi` (vm may be NULL: the line goes nowhere). */
+/* The KVM_IRQ_LINE path on vm's `gsi` (vm may be NULL: the line goes nowhere);
+ * with the split irqchip, a new source of I/O APIC pin `gsi`. */
 void irq_line_init(struct irq_line *l, struct vm *vm, unsigned gsi);
 
 /*

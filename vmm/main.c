@@ -41,6 +41,7 @@
 #include "irq_line.h"
 #include "pci/pci_host.h"
 #include "pci/pci_kvm.h"
+#include "irq/ioapic.h"
 #include "stop.h"
 #include "vcpus.h"
 #include "vm.h"
@@ -217,7 +218,11 @@ static int machine_load_acpi(struct machine *m, struct acpi_blob *acpi)
 	struct acpi_pci pci;
 	pci_host_acpi(&m->pci, &pci);
 	int r = acpi_build_pci(acpi, ACPI_TABLES_ADDR, devs, ndevs, m->cfg->cpus, &pci);
-	return r < 0 ? r : mem_write(&m->vm.mem, ACPI_TABLES_ADDR, acpi->data, acpi->len);
+	if (r < 0)
+		return r;
+	if (m->vm.irqchip == VM_IRQCHIP_SPLIT)
+		acpi_madt_set_pcat_compat(acpi, false); /* no 8259s (docs/orbvm.md) */
+	return mem_write(&m->vm.mem, ACPI_TABLES_ADDR, acpi->data, acpi->len);
 }
 
 /* A PVH or Multiboot kernel: ACPI tables, then everything kload.c places. */
@@ -297,6 +302,10 @@ static int machine_attach_devices(struct machine *m, uint64_t start_ns)
 			      "acpi sleep")) < 0 ||
 	    (r = bus_register(b, BUS_PIO, DEBUG_PORT, 1, debug_port_io, &m->debug,
 			      "boot-time marker")) < 0)
+		return r;
+	if (m->vm.irqchip == VM_IRQCHIP_SPLIT &&
+	    (r = bus_register(b, BUS_MMIO, IOAPIC_BASE, IOAPIC_WINDOW, ioapic_mmio, &m->vm.ioapic,
+			      "I/O APIC")) < 0)
 		return r;
 	if (m->cfg->debug_exit &&
 	    (r = bus_register(b, BUS_PIO, m->cfg->debug_exit_port, DEBUG_EXIT_PORTS, debug_exit_io,
@@ -385,6 +394,14 @@ static int main_no_run(int action)
 	return 0;
 }
 
+/* The VM's interrupt controllers: none for --real-mode, else --irqchip's. */
+static enum vm_irqchip main_irqchip(const struct config *cfg)
+{
+	if (!cfg->kernel_path)
+		return VM_IRQCHIP_NONE;
+	return cfg->irqchip == CONFIG_IRQCHIP_SPLIT ? VM_IRQCHIP_SPLIT : VM_IRQCHIP_KERNEL;
+}
+
 /* No descriptor open yet: teardown closes only what was opened. */
 static void machine_init(struct machine *m, const struct config *cfg)
 {
@@ -465,9 +482,9 @@ int main(int argc, char **argv)
 	machine_init(&m, &cfg);
 	/* 2. Inputs: read, validate and place them before touching /dev/kvm. */
 	r = machine_plan(&m);
-	/* 3. The VM: memory slots, and for Linux the in-kernel irqchip and PIT. */
+	/* 3. The VM: memory slots, and for kernels the irqchip (--irqchip). */
 	if (r >= 0)
-		r = vm_create(&m.vm, cfg.mem_size, cfg.kernel_path != NULL);
+		r = vm_create(&m.vm, cfg.mem_size, main_irqchip(&cfg));
 	/* 4. The guest image in memory. */
 	if (r >= 0)
 		r = machine_load(&m);

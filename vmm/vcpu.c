@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "irq/ioapic.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -67,6 +68,12 @@ int vcpu_handle_exit(struct vcpu_exit_ctx *ctx, struct kvm_run *run, size_t run_
 		break;
 	case KVM_EXIT_INTR:
 		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		/* The guest EOIed a level-triggered vector (split irqchip only). */
+		if (!ctx->ioapic)
+			return err_set(ERR_NOSYS, "KVM reported an I/O APIC EOI without one");
+		ioapic_eoi(ctx->ioapic, run->eoi.vector);
+		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		return err_set(ERR_FAULT, "KVM could not enter the guest (hardware reason 0x%llx)",
 			       (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
@@ -98,7 +105,10 @@ int vcpu_create(struct vcpu *v, struct vm *vm, unsigned index, struct bus *bus,
 		return err_set(ERR_NOMEM, "mmap of the vCPU run area: %s", strerror(e));
 	}
 	v->run = p;
-	v->ctx = (struct vcpu_exit_ctx){.bus = bus, .stop = stop};
+	v->ctx =
+	    (struct vcpu_exit_ctx){.bus = bus,
+				   .stop = stop,
+				   .ioapic = vm->irqchip == VM_IRQCHIP_SPLIT ? &vm->ioapic : NULL};
 	return 0;
 }
 

@@ -37,12 +37,14 @@
 #define VCPU_KICK_SIGNAL SIGUSR1
 
 struct vm;
+struct ioapic;
 
 /* What the exit dispatch needs; no KVM file descriptors. */
 struct vcpu_exit_ctx {
 	struct bus *bus;
 	struct vmm_stop *stop;
-	bool hlt_ends_guest; /* --real-mode: hlt is the program's end (status 0) */
+	struct ioapic *ioapic; /* split irqchip: told of KVM_EXIT_IOAPIC_EOI; else NULL */
+	bool hlt_ends_guest;   /* --real-mode: hlt is the program's end (status 0) */
 };
 
 /* Shared by the vCPUs of one VM: how many cannot run (see above). */

@@ -35,34 +35,78 @@ static int vm_set_slot(struct vm *vm, uint32_t slot, uint64_t gpa, uint64_t size
  */
 static int vm_set_routing(struct vm *vm)
 {
-	enum { NR = 15 + 23 }; /* 8259 lines 0-15 but 2, I/O APIC pins 0-23 but 2 */
-	struct {
-		struct kvm_irq_routing hdr;
-		struct kvm_irq_routing_entry e[NR];
-	} t;
-	memset(&t, 0, sizeof(t));
-	unsigned n = 0;
-	for (unsigned line = 0; line < 16; line++) {
-		if (line == 2)
-			continue;
-		t.e[n].gsi = line;
-		t.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		t.e[n].u.irqchip.irqchip =
-		    line < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
-		t.e[n++].u.irqchip.pin = line & 7;
+	int r = 0;
+	for (unsigned line = 0; line < 16 && r == 0; line++) {
+		if (line != 2)
+			r = gsi_routes_add_irqchip(
+			    &vm->routes, line,
+			    line < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE, line & 7);
 	}
-	for (unsigned line = 0; line < 24; line++) {
-		if (line == 2)
-			continue;
-		t.e[n].gsi = line;
-		t.e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-		t.e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		t.e[n++].u.irqchip.pin = line == 0 ? 2 : line;
+	for (unsigned line = 0; line < IOAPIC_PINS && r == 0; line++) {
+		if (line != 2)
+			r = gsi_routes_add_irqchip(&vm->routes, line, KVM_IRQCHIP_IOAPIC,
+						   line == 0 ? 2 : line);
 	}
-	t.hdr.nr = n;
-	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, &t) < 0)
-		return err_set(ERR_NOSYS, "KVM_SET_GSI_ROUTING: %s", strerror(errno));
+	return r < 0 ? r : gsi_routes_commit(&vm->routes);
+}
+
+/* KVM's irqchip and PIT, with the PC's routing. */
+static int vm_create_kernel_irqchip(struct vm *vm)
+{
+	int r;
+	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
+		return err_set(ERR_NOSYS, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	gsi_routes_init(&vm->routes, vm->vm_fd, IOAPIC_PINS); /* MSIs from GSI 24 */
+	vm->routes_ready = true;
+	if ((r = vm_set_routing(vm)) < 0)
+		return r;
+	struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
+	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
+		return err_set(ERR_NOSYS, "KVM_CREATE_PIT2: %s", strerror(errno));
 	return 0;
+}
+
+/*
+ * The I/O APIC model's outputs: pin p is GSI p. A route KVM refuses leaves the
+ * old one in force; the guest's next write of the entry tries again, and
+ * nothing else can be done from a vCPU's MMIO exit.
+ */
+static void vm_ioapic_route(void *ctx, unsigned pin, const struct ioapic_msi *msi)
+{
+	struct vm *vm = ctx;
+	if (msi)
+		(void)gsi_routes_set_msi(&vm->routes, pin, msi->address, msi->data);
+	else
+		(void)gsi_routes_clear(&vm->routes, pin);
+}
+
+/* KVM_IRQ_LINE with level 1 on an MSI route sends the message once. */
+static void vm_ioapic_deliver(void *ctx, unsigned pin)
+{
+	struct vm *vm = ctx;
+	struct kvm_irq_level l = {.irq = pin, .level = 1};
+	(void)ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
+}
+
+static const struct ioapic_ops vm_ioapic_ops = {.route = vm_ioapic_route,
+						.deliver = vm_ioapic_deliver};
+
+/* Local APICs in KVM, GSIs 0..IOAPIC_PINS-1 reserved for orbvm's I/O APIC. */
+static int vm_create_split_irqchip(struct vm *vm)
+{
+	struct kvm_enable_cap cap = {.cap = KVM_CAP_SPLIT_IRQCHIP, .args = {IOAPIC_PINS}};
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) <= 0)
+		return err_set(ERR_NOSYS,
+			       "--irqchip split: this KVM has no KVM_CAP_SPLIT_IRQCHIP (use "
+			       "--irqchip kernel)");
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return err_set(ERR_NOSYS, "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP): %s",
+			       strerror(errno));
+	gsi_routes_init(&vm->routes, vm->vm_fd, IOAPIC_PINS);
+	vm->routes_ready = true;
+	ioapic_init(&vm->ioapic, &vm_ioapic_ops, vm);
+	/* KVM starts a split VM with an empty table; make that explicit. */
+	return gsi_routes_commit(&vm->routes);
 }
 
 static int vm_open_kvm(struct vm *vm)
@@ -88,7 +132,7 @@ static int vm_open_kvm(struct vm *vm)
 	return 0;
 }
 
-int vm_create(struct vm *vm, uint64_t ram, bool irqchip)
+int vm_create(struct vm *vm, uint64_t ram, enum vm_irqchip irqchip)
 {
 	int r;
 	memset(vm, 0, sizeof(*vm));
@@ -117,20 +161,11 @@ int vm_create(struct vm *vm, uint64_t ram, bool irqchip)
 	if (vm->mem.hi_size && (r = vm_set_slot(vm, 1, MEM_HIGH_START, vm->mem.hi_size,
 						vm->mem.host + vm->mem.lo_size)) < 0)
 		goto fail;
-	if (irqchip) {
-		if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
-			r = err_set(ERR_NOSYS, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
-			goto fail;
-		}
-		if ((r = vm_set_routing(vm)) < 0)
-			goto fail;
-		struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
-		if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
-			r = err_set(ERR_NOSYS, "KVM_CREATE_PIT2: %s", strerror(errno));
-			goto fail;
-		}
-		vm->irqchip = true;
-	}
+	if (irqchip == VM_IRQCHIP_KERNEL && (r = vm_create_kernel_irqchip(vm)) < 0)
+		goto fail;
+	if (irqchip == VM_IRQCHIP_SPLIT && (r = vm_create_split_irqchip(vm)) < 0)
+		goto fail;
+	vm->irqchip = irqchip;
 	return 0;
 fail:
 	vm_destroy(vm);
@@ -144,12 +179,27 @@ void vm_destroy(struct vm *vm)
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	mem_free(&vm->mem);
+	if (vm->irqchip == VM_IRQCHIP_SPLIT)
+		ioapic_destroy(&vm->ioapic);
+	if (vm->routes_ready)
+		gsi_routes_destroy(&vm->routes);
+	vm->routes_ready = false;
+	vm->irqchip = VM_IRQCHIP_NONE;
 	vm->vm_fd = vm->kvm_fd = -1;
 }
 
 int vm_irq_line(struct vm *vm, unsigned irq, bool level)
 {
-	if (!vm->irqchip)
+	return vm_irq_source(vm, irq, 0, level);
+}
+
+int vm_irq_source(struct vm *vm, unsigned irq, unsigned source, bool level)
+{
+	if (vm->irqchip == VM_IRQCHIP_SPLIT) {
+		ioapic_set_irq(&vm->ioapic, irq, source, level);
+		return 0;
+	}
+	if (vm->irqchip != VM_IRQCHIP_KERNEL)
 		return 0;
 	struct kvm_irq_level l = {.irq = irq, .level = level ? 1 : 0};
 	if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &l) < 0)
@@ -159,8 +209,8 @@ int vm_irq_line(struct vm *vm, unsigned irq, bool level)
 
 int vm_irqfd(struct vm *vm, unsigned gsi, int fd, int resample_fd, bool detach)
 {
-	if (!vm->irqchip || vm->vm_fd < 0)
-		return err_set(ERR_NOSYS, "KVM_IRQFD needs the in-kernel irqchip");
+	if (vm->irqchip != VM_IRQCHIP_KERNEL || vm->vm_fd < 0)
+		return err_set(ERR_NOSYS, "KVM_IRQFD with resampling needs the kernel irqchip");
 	struct kvm_irqfd f = {.fd = (uint32_t)fd, .gsi = gsi};
 	if (detach) {
 		f.flags = KVM_IRQFD_FLAG_DEASSIGN;

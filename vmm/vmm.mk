@@ -9,6 +9,7 @@
 #   $(BUILD)/vmm/test-kernels/*       the test kernels tests/vmm/run.sh boots: pvh.elf (ELF32 with
 #                                      a PVH note), pci.elf (PVH: the PCI host bridge), mb2.elf (Multiboot2 ELF32), mb1.bin (Multiboot
 #                                      a.out kludge), smp.elf (PVH: starts every AP, --cpus N),
+#                                      ioapic.elf (PVH: orbvm's I/O APIC, --irqchip split),
 #                                      from tests/vmm/kernels/
 #   make run-orbvm                     boots Orbital's shell in orbvm (here or in the nested lab)
 #   make test-vmm                      KVM smoke and bad-input tests (tests/vmm/run.sh)
@@ -51,14 +52,15 @@ $(BUILD)/vmm/blkbench: vmm/guests/blkbench.c
 # preprocessor for check.inc).
 VMM_TEST_KERNELS := $(BUILD)/vmm/test-kernels/pvh.elf $(BUILD)/vmm/test-kernels/mb2.elf \
 	$(BUILD)/vmm/test-kernels/mb1.bin $(BUILD)/vmm/test-kernels/smp.elf \
-	$(BUILD)/vmm/test-kernels/i8042irq.elf $(BUILD)/vmm/test-kernels/pci.elf
+	$(BUILD)/vmm/test-kernels/i8042irq.elf $(BUILD)/vmm/test-kernels/pci.elf \
+	$(BUILD)/vmm/test-kernels/ioapic.elf
 
 $(BUILD)/vmm/test-kernels/%.o: tests/vmm/kernels/%.S tests/vmm/kernels/check.inc
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c -o $@ $<
 
 $(BUILD)/vmm/test-kernels/%.elf: $(BUILD)/vmm/test-kernels/%.o tests/vmm/kernels/elf.ld
-	$(LD) -m elf_i386 --no-warn-rwx-segments -T tests/vmm/kernels/elf.ld -e $(if $(filter pvh smp i8042irq pci,$*),pvh_entry,_start) -o $@ $<
+	$(LD) -m elf_i386 --no-warn-rwx-segments -T tests/vmm/kernels/elf.ld -e $(if $(filter pvh smp i8042irq pci ioapic,$*),pvh_entry,_start) -o $@ $<
 
 $(BUILD)/vmm/test-kernels/mb1.bin: $(BUILD)/vmm/test-kernels/mb1.o tests/vmm/kernels/mb1.ld
 	$(LD) -m elf_i386 -T tests/vmm/kernels/mb1.ld --oformat binary -o $@ $<

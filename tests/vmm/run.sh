@@ -172,6 +172,8 @@ expect_error module-missing 1 "cannot open module" -- --kernel "$TK/mb2.elf" --m
 expect_error module-with-bzimage 1 "--module needs a PVH or Multiboot kernel" -- --kernel "$BZ" \
 	--module "$WORK/text"
 expect_error module-without-kernel 2 "need --kernel" -- --real-mode "$HELLO" --module "$WORK/text"
+expect_error irqchip-bad-mode 2 "bad --irqchip value 'user'" -- --kernel "$BZ" --irqchip user
+expect_error irqchip-realmode 2 "--irqchip needs --kernel" -- --real-mode "$HELLO" --irqchip split
 expect_error bad-debug-exit-port 2 "bad --debug-exit" -- --kernel "$BZ" --debug-exit 0x10000
 
 if "$ORBVM" --help | grep -q -- "--real-mode" && "$ORBVM" --version | grep -q "^orbvm "; then
@@ -335,6 +337,30 @@ kvm_case kernel-i8042-irqs 33 "" /dev/null -- --kernel "$TK/i8042irq.elf" --mem 
 # (tests/vmm/kernels/pci.S).
 kvm_case kernel-pci-host-bridge 33 "" /dev/null -- --kernel "$TK/pci.elf" --mem 64M \
 	--debug-exit 0xf4
+# The split irqchip (tests/vmm/kernels/ioapic.S): orbvm's I/O APIC, COM1's IRQ 4 on the
+# vectors the guest programs, level (remote IRR, re-delivery at the EOI), masked, edge; with
+# 'a' and --cpus 2 routed to the AP. Without an AP, 'a' fails starting it (53: status 107).
+kvm_case ioapic-split 33 "" /dev/null -- --kernel "$TK/ioapic.elf" --mem 64M --debug-exit 0xf4 \
+	--irqchip split
+kvm_case ioapic-split-to-ap 33 "" /dev/null -- --kernel "$TK/ioapic.elf" --mem 64M \
+	--debug-exit 0xf4 --irqchip split --cpus 2 --cmdline a
+kvm_case ioapic-split-no-ap 107 "" /dev/null -- --kernel "$TK/ioapic.elf" --mem 64M \
+	--debug-exit 0xf4 --irqchip split --cmdline a
+# A level interrupt storm on the BSP (the line never drops) while the AP makes 10000 exits
+# ('s'), and a storm orbvm must still stop on Ctrl-A x ('x', typed 2 s in).
+kvm_case ioapic-storm-ap-exits 33 "" /dev/null -- --kernel "$TK/ioapic.elf" --mem 64M \
+	--debug-exit 0xf4 --irqchip split --cpus 2 --cmdline s
+if [ -n "$kvm_skip" ]; then
+	skipped ioapic-storm-ctrl-a-x "$kvm_skip"
+else
+	(sleep 2; printf '\001x') | timeout 30 "$ORBVM" --kernel "$TK/ioapic.elf" --mem 64M \
+		--irqchip split --cmdline x >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	if [ $rc -eq 5 ]; then ok ioapic-storm-ctrl-a-x; else
+		bad ioapic-storm-ctrl-a-x "exit status $rc, expected 5 ($(head -c 300 "$WORK/err"))"; fi
+fi
+kvm_case smp-split-irqchip-4 33 "" /dev/null -- --kernel "$TK/smp.elf" --mem 64M \
+	--debug-exit 0xf4 --irqchip split --cpus 4 --cmdline c4
 kvm_case kernel-pvh-wrong-cmdline 5 "" /dev/null -- --kernel "$TK/pvh.elf" --mem 64M \
 	--debug-exit 0xf4 --cmdline 'orbvm test' --initrd "$WORK/module0" --module "$WORK/module1,mod1 x=y"
 kvm_case kernel-mb2-swapped-modules 9 "" /dev/null -- --kernel "$TK/mb2.elf" --mem 64M \

@@ -15,6 +15,7 @@
 #ifndef ORBVM_ACPI_H
 #define ORBVM_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,6 +86,12 @@ int acpi_build_smp(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_de
 /* The same with a PCI host bridge (pci may be NULL: none, no MCFG). */
 int acpi_build_pci(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_dev *devs, unsigned n,
 		   unsigned ncpus, const struct acpi_pci *pci);
+/*
+ * Sets or clears the MADT's PCAT_COMPAT flag (dual 8259s present; set by
+ * acpi_build*) and re-seals it. Cleared for the split irqchip, which has no
+ * 8259: Linux then neither trusts nor probes a PIC that is not there.
+ */
+void acpi_madt_set_pcat_compat(struct acpi_blob *a, bool pcat_compat);
 
 /* The byte that makes the sum of len bytes zero when stored in them. */
 uint8_t acpi_checksum(const void *p, size_t len);

@@ -339,3 +339,10 @@ int acpi_build_pci(struct acpi_blob *a, uint64_t base, const struct acpi_mmio_de
 	memcpy(rsdp, &r, sizeof(r));
 	return 0;
 }
+
+void acpi_madt_set_pcat_compat(struct acpi_blob *a, bool pcat_compat)
+{
+	struct acpi_madt *m = (struct acpi_madt *)(a->data + a->offset[ACPI_MADT]);
+	m->flags = pcat_compat ? 1 : 0;
+	acpi_seal(a, ACPI_MADT);
+}

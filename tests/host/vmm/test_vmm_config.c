@@ -260,6 +260,31 @@ static void test_usage_text(void **state)
 		assert_non_null(strstr(config_usage, opts[i]));
 }
 
+/* --irqchip: kernel by default, split on request, only with --kernel. */
+static void test_irqchip(void **state)
+{
+	(void)state;
+	char *def[] = {"orbvm", "--kernel", "k"};
+	assert_int_equal(config_parse(ARGC(def), def, &cfg), CONFIG_RUN);
+	assert_int_equal(cfg.irqchip, CONFIG_IRQCHIP_KERNEL);
+	char *split[] = {"orbvm", "--kernel", "k", "--irqchip=split"};
+	assert_int_equal(config_parse(ARGC(split), split, &cfg), CONFIG_RUN);
+	assert_int_equal(cfg.irqchip, CONFIG_IRQCHIP_SPLIT);
+	char *kernel[] = {"orbvm", "--irqchip", "kernel", "--kernel", "k"};
+	assert_int_equal(config_parse(ARGC(kernel), kernel, &cfg), CONFIG_RUN);
+	assert_int_equal(cfg.irqchip, CONFIG_IRQCHIP_KERNEL);
+	char *bad[] = {"orbvm", "--kernel", "k", "--irqchip", "Split"};
+	assert_int_equal(config_parse(ARGC(bad), bad, &cfg), -ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "bad --irqchip value"));
+	assert_one_line_error();
+	char *real[] = {"orbvm", "--real-mode", "r", "--irqchip", "split"};
+	assert_int_equal(config_parse(ARGC(real), real, &cfg), -ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "needs --kernel"));
+	char *none[] = {"orbvm", "--kernel", "k", "--irqchip"};
+	assert_int_equal(config_parse(ARGC(none), none, &cfg), -ERR_INVAL);
+	assert_non_null(strstr(config_usage, "--irqchip"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +298,7 @@ int main(void)
 	    cmocka_unit_test(test_disks),
 	    cmocka_unit_test(test_bad_disks),
 	    cmocka_unit_test(test_usage_text),
+	    cmocka_unit_test(test_irqchip),
 	};
 	return cmocka_run_group_tests_name("vmm_config", tests, NULL, NULL);
 }

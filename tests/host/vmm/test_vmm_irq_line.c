@@ -215,7 +215,7 @@ static void test_kvm(void **state)
 	}
 	close(fd);
 	static struct vm vm;
-	assert_int_equal(vm_create(&vm, 16 << 20, true), 0);
+	assert_int_equal(vm_create(&vm, 16 << 20, VM_IRQCHIP_KERNEL), 0);
 	struct irq_line l;
 	irq_line_init(&l, &vm, 16);
 	assert_int_equal(irq_line_attach(&l), 0);
