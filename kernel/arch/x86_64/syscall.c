@@ -6,8 +6,9 @@
  * syscall_entry_table: where syscall_entry.S sends each number below
  * SYS_COUNT (SYS_NULL aside, which it answers itself): the leaf calls
  * (api/syscall.c) to syscall_leaf_entry, SYS_CALL and SYS_REPLY_RECV to the IPC
- * fast path's entries, every other number to syscall_general. Written once,
- * by the boot CPU before any user thread exists; read-only after.
+ * fast path's entries unless it is off (arch_syscall_fastpath_route), every
+ * other number to syscall_general. Written by the boot CPU before any user
+ * thread exists; read-only after.
  *
  * syscall_dispatch runs on the calling thread's kernel stack with interrupts
  * off and the user registers in the trap frame f. The null call, the leaf
@@ -50,6 +51,12 @@ static void syscall_entry_table_init(void)
 {
 	for (unsigned nr = 0; nr < SYS_COUNT; nr++)
 		syscall_entry_table[nr] = syscall_leaf[nr] ? syscall_leaf_entry : syscall_general;
+}
+
+void arch_syscall_fastpath_route(void)
+{
+	if (!fastpath_enabled)
+		return;
 	syscall_entry_table[SYS_CALL] = syscall_fast_call;
 	syscall_entry_table[SYS_REPLY_RECV] = syscall_fast_reply_recv;
 }

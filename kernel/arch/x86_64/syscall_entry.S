@@ -110,20 +110,17 @@ syscall_general:
 	jmp user_return
 
 /* The IPC fast path's two calls skip the C dispatcher; each returns only if
- * it did not take the call (ipc/fastpath.c). */
+ * it did not take the call (ipc/fastpath.c). With fastpath=off the table
+ * sends them to syscall_general instead. */
 	.globl syscall_fast_call
 syscall_fast_call:
 	SYSCALL_FRAME
-	cmpb $0, fastpath_enabled(%rip)
-	je 2b
 	call fastpath_call
 	jmp 2b
 
 	.globl syscall_fast_reply_recv
 syscall_fast_reply_recv:
 	SYSCALL_FRAME
-	cmpb $0, fastpath_enabled(%rip)
-	je 2b
 	call fastpath_reply_recv
 	jmp 2b
 
@@ -245,8 +242,10 @@ fastpath_leave:
  * arch_fastpath_switch_c in context.c, which fastpath=c runs instead:
  * CR3 unless the address space is the same; FPU state out of prev and into
  * next; next's ring-3 entry stacks (the syscall entry's and TSS rsp0); the
- * I/O bitmap only if the process changes and either it or this CPU has one
- * (ioperm.h decides the rest); then next's user registers, through sysret.
+ * I/O bitmap only if next's process or this CPU has one (ioperm.h decides
+ * the rest: nothing when next's is the one loaded; the two processes are not
+ * compared first, which would cost every switch between two processes
+ * without ports); then next's user registers, through sysret.
  */
 	.globl fastpath_switch_asm
 fastpath_switch_asm:
@@ -266,9 +265,11 @@ fastpath_switch_asm:
 	movq %rax, GS_SYSCALL_RSP
 	movq GS_TSS_RSP0, %rcx
 	movq %rax, (%rcx)
-	movq T_PROC(%rsi), %rcx
-	cmpq T_PROC(%rdi), %rcx
-	jne 6f
+	movq T_PROC(%rsi), %rcx		/* a bitmap here or in next's process? */
+	movq GS_IOBM_LOADED, %rdx
+	movq (%rdx), %rdx
+	orq P_IO_BITMAP(%rcx), %rdx
+	jnz 6f
 3:	leaq -FRAME_SIZE(%rax), %rsp	/* next's user registers */
 	movl $0, T_ON_CPU(%rdi)		/* off prev's stack: another CPU may run it */
 	jmp user_return_sysret		/* a syscall frame; interrupts are off */
@@ -281,11 +282,7 @@ fastpath_switch_asm:
 7:	xsave64 (%r8)
 8:	xrstor64 (%r9)
 	jmp 2b
-6:	movq GS_IOBM_LOADED, %rdx	/* another process: a bitmap to switch? */
-	movq (%rdx), %rdx
-	orq P_IO_BITMAP(%rcx), %rdx
-	jz 3b
-	pushq %rdi
+6:	pushq %rdi			/* ioperm.h: nothing if it is loaded already */
 	pushq %rax
 	pushq %rcx			/* (keeps the stack aligned for the call) */
 	movq %rcx, %rdi
