@@ -15,13 +15,14 @@
  * they came, for it to decode.
  *
  * Leaf calls (syscall_leaf): a handler that takes no lock, never blocks or
- * switches, wakes no one, and neither reads nor writes the caller's user
- * context beyond its result. Such a call may be entered with interrupts off
- * and without the user registers saved as a trap frame, straight from the
- * entry to its table entry and back (arch/x86_64/syscall_entry.S); it does
- * not count in syscall_count_total. Anything that becomes due while it runs
- * (a kill, a reschedule) was signalled by an interrupt, which is taken as
- * soon as the call returns to user mode, and acted on there.
+ * switches, wakes no one, touches no user memory, and neither reads nor
+ * writes the caller's saved registers beyond its result. Such a call may be
+ * entered with interrupts off and without the user registers saved as a
+ * trap frame, straight from the entry to its table entry and back
+ * (arch/x86_64/syscall_entry.S); it does not count in syscall_count_total.
+ * Anything that becomes due while it runs (a kill, a reschedule) was
+ * signalled by an interrupt, which is taken as soon as the call returns to
+ * user mode, and acted on there.
  *
  * Portable and free of kernel state but one counter, so the host test
  * test_syscall_table builds this file as it is, with stub handlers.
