@@ -13,10 +13,11 @@
  * syscall_dispatch runs on the calling thread's kernel stack with interrupts
  * off and the user registers in the trap frame f. The null call, the leaf
  * calls and the IPC fast path (ipc/fastpath.c) never get here:
- * syscall_entry.S handles them with interrupts still off. syscall_dispatch turns interrupts on and
- * goes through the portable dispatcher, syscall_invoke (api/syscall.c). On the way out: a pending
- * reschedule, and a process that was killed meanwhile, are dealt with before the thread returns to
- * user mode.
+ * syscall_entry.S handles them with interrupts still off. syscall_dispatch
+ * turns interrupts on and goes through the portable dispatcher,
+ * syscall_invoke (api/syscall.c). On the way out: a pending reschedule, and
+ * a process that was killed meanwhile, are dealt with before the thread
+ * returns to user mode.
  */
 #include "api/syscall.h"
 #include "api/sys_table.h"
