@@ -35,6 +35,7 @@ printf '%-26s %12s %12s  %s\n' "yield round trip" "$(val yield_roundtrip.orbital
 	"$(val yield_roundtrip.linux)" "<= 300"
 printf '%-26s %12s %12s  %s\n' "null system call" "$(val null_syscall.orbital)" \
 	"$(val null_syscall.linux)" "<= 40"
+printf '%-26s %12s %12s  %s\n' "SYS_NULL entry shortcut" "$(val null_shortcut.orbital)" "-" "-"
 printf '%-26s %12s %12s  %s\n' "IPC / pipe round trip" "$(val ipc_roundtrip.orbital)" \
 	"$(val pipe_roundtrip.linux)" "<= 300"
 printf '%-26s %12s %12s  %s\n' "64 KiB by IPC copies" "$(val copy_64k.orbital)" "-" "-"

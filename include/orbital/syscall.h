@@ -49,6 +49,9 @@
 #define SYS_SCREEN_TAKE                                                                            \
 	7 /* (screen Memory [WRITE]) -> 0: the kernel stops drawing its log on the screen; the     \
 	     holder (the console server) draws it from now on */
+#define SYS_NOP                                                                                    \
+	8 /* () -> 0. Does nothing, through the real entry, call table and exit: the null call     \
+	     of the benchmarks (SYS_NULL is the entry's shortcut) */
 
 /* --- Capabilities (in the caller's cspace unless a Process handle is given) - */
 #define SYS_CAP_IDENTIFY 10 /* (h, struct cap_info *out) -> 0 */

@@ -1,7 +1,7 @@
 /*
- * The basic system calls that act on no object of the caller's: the null
- * call, writing to and reading from the kernel log, the clock, and the
- * system summary (SYS_NULL, SYS_DEBUG_WRITE, SYS_LOG_READ, SYS_CLOCK,
+ * The basic system calls that act on no object of the caller's: the two
+ * null calls, writing to and reading from the kernel log, the clock, and the
+ * system summary (SYS_NULL, SYS_NOP, SYS_DEBUG_WRITE, SYS_LOG_READ, SYS_CLOCK,
  * SYS_SYSINFO). Reading the log needs a Log capability; the rest need none.
  *
  * Trust boundary: the buffers are user memory, reached only through
@@ -30,6 +30,12 @@
 #define DEBUG_WRITE_MAX 4096
 
 int64_t sys_null(const struct syscall_args *a)
+{
+	return 0;
+}
+
+/* () -> 0. A leaf call (api/syscall.c): no lock, no block, no user context. */
+int64_t sys_nop(const struct syscall_args *a)
 {
 	return 0;
 }

@@ -36,8 +36,11 @@ typedef int64_t syscall_fn(const struct syscall_args *a);
 /* The table, indexed by call number; NULL for a number no call has. */
 extern syscall_fn *const syscall_table[SYS_COUNT];
 
+/* The leaf calls (api/syscall.c says what one may do), by number. */
+extern const bool syscall_leaf[SYS_COUNT];
+
 /* sys_info.c: basics that touch no object. */
-syscall_fn sys_null, sys_debug_write, sys_clock, sys_sysinfo, sys_log_read;
+syscall_fn sys_null, sys_nop, sys_debug_write, sys_clock, sys_sysinfo, sys_log_read;
 
 /* sys_cap.c: capabilities. */
 syscall_fn sys_cap_identify, sys_cap_derive, sys_cap_delete, sys_cap_revoke, sys_cap_grant,

@@ -14,6 +14,16 @@
  * SYS_COUNT before it indexes the table; the arguments go to the handler as
  * they came, for it to decode.
  *
+ * Leaf calls (syscall_leaf): a handler that takes no lock, never blocks or
+ * switches, wakes no one, touches no user memory, and neither reads nor
+ * writes the caller's saved registers beyond its result. Such a call may be
+ * entered with interrupts off and without the user registers saved as a
+ * trap frame, straight from the entry to its table entry and back
+ * (arch/x86_64/syscall_entry.S); it does not count in syscall_count_total.
+ * Anything that becomes due while it runs (a kill, a reschedule) was
+ * signalled by an interrupt, which is taken as soon as the call returns to
+ * user mode, and acted on there.
+ *
  * Portable and free of kernel state but one counter, so the host test
  * test_syscall_table builds this file as it is, with stub handlers.
  */
@@ -32,6 +42,7 @@ syscall_fn *const syscall_table[SYS_COUNT] = {
     [SYS_SYSINFO] = sys_sysinfo,
     [SYS_LOG_READ] = sys_log_read,
     [SYS_SCREEN_TAKE] = sys_screen_take,
+    [SYS_NOP] = sys_nop,
 
     [SYS_CAP_IDENTIFY] = sys_cap_identify,
     [SYS_CAP_DERIVE] = sys_cap_derive,
@@ -80,6 +91,10 @@ syscall_fn *const syscall_table[SYS_COUNT] = {
 
     [SYS_QUOTA_CREATE] = sys_quota_create,
     [SYS_QUOTA_INFO] = sys_quota_info,
+};
+
+const bool syscall_leaf[SYS_COUNT] = {
+    [SYS_NOP] = true,
 };
 
 int64_t syscall_invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -16,6 +16,10 @@
  *   arch_start_cpus()              arch/smp.h
  *   arch_syscall_report_features() logs how system calls enter and the
  *                                  user-mode protections in force
+ *   arch_syscall_fastpath_route()  sends SYS_CALL and SYS_REPLY_RECV to the
+ *                                  IPC fast path, unless fastpath=off has
+ *                                  cleared fastpath_enabled (before any
+ *                                  user thread exists)
  * kmap_setup() unmaps the guard pages arch_boot_stack_guards() names. The
  * blocks of the other CPUs (sched/cpu.h) are allocated by arch_start_cpus(),
  * once the firmware has said how many there are, before each starts.
@@ -33,6 +37,7 @@ void arch_cpu_init_stacks(void);
 void arch_screen_init(const struct boot_info *bi);
 void arch_platform_init(const struct boot_info *bi);
 void arch_syscall_report_features(void);
+void arch_syscall_fastpath_route(void);
 
 /* The top of the stack the boot CPU runs kmain on (the image provides it); it
  * becomes CPU 0's idle thread's stack. */

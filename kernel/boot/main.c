@@ -133,6 +133,7 @@ static void kmain_syscalls(void)
 		fastpath_enabled = false;
 	if (given && strcmp(fp, "c") == 0)
 		arch_fastpath_c = true; /* its switch in C, not the architecture's assembly */
+	arch_syscall_fastpath_route();
 	kinfo("ipc: fast path %s\n", !fastpath_enabled ? "off"
 				     : arch_fastpath_c ? "on (C switch)"
 						       : "on");

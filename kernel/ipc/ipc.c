@@ -157,6 +157,10 @@ static void transfer(struct thread *s, struct thread *r, uint64_t badge, bool gr
 			lost = true;
 		}
 	}
+	/* Register words beyond the count arrive as 0: what the sender left in
+	 * those registers (a word of an earlier message) is not sent. */
+	for (unsigned i = nwords; i < IPC_REG_WORDS; i++)
+		w[i] = 0;
 	uint64_t out = IPC_TAG(IPC_TAG_LABEL(tag), nwords, got) | (lost ? IPC_TAG_CAPS_LOST : 0);
 	uctx_deliver(r, badge, out, w);
 }

@@ -111,9 +111,17 @@ def cases(Case):
                        r'^ok: fuzzer: status 0', r'^ok: free memory: ']),
         # Every system call number through `syscall`: numbers no call has (below
         # SYS_COUNT, beyond it, 64-bit ones) are -ERR_NOSYS with the registers kept;
-        # every call reaches its own handler (a refusal of its own, never -ERR_NOSYS).
+        # every call reaches its own handler (a refusal of its own, never -ERR_NOSYS);
+        # the leaf call SYS_NOP keeps the registers, and a process spinning on it is
+        # killed (also on 4 CPUs, where it spins on a CPU of its own).
+        user('user_syscall_smp4', 't_syscall', smp=4, mem='256M',
+             patterns=[r'^ok: leaf: SYS_NOP calls that changed an argument register or r12 = 0 \(want 0\)$',
+                       r'^ok: leaf: it ended killed = ']),
         user('user_syscall', 't_syscall',
-             patterns=[r'^ok: unassigned number 0x8 = -11 \(NOSYS\), registers kept$',
+             patterns=[r'^ok: unassigned number 0x9 = -11 \(NOSYS\), registers kept$',
+                       r'^ok: SYS_NOP \(8\) = 0 \(success\)$',
+                       r'^ok: leaf: SYS_NOP calls that changed an argument register or r12 = 0 \(want 0\)$',
+                       r'^ok: leaf: it ended killed = ',
                        r'^ok: unassigned number 0x10000000000 = -11 \(NOSYS\), registers kept$',
                        r'^ok: unassigned number 0x100000035 = -11 \(NOSYS\), registers kept$',
                        r'^ok: SYS_POWER \(74\) = -8 \(BADCAP\)$',

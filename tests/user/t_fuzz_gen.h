@@ -61,6 +61,7 @@ static inline bool t_is_victim(uint64_t h)
 
 static const long t_defined[] = {
     SYS_NULL,
+    SYS_NOP,
     SYS_DEBUG_WRITE,
     SYS_YIELD,
     SYS_SLEEP,

@@ -16,6 +16,10 @@
  *     the badge of the thread that sent it, and each thread that its reply
  *     carries its own badge, sequence number and words (a message delivered
  *     to the wrong thread, or a badge lost, fails);
+ *   - short: calls and replies of 0 to 4 words, each sent from registers
+ *     that still hold words of an earlier message beyond its count; every
+ *     word beyond the count must arrive as 0 on both sides, the counted ones
+ *     unchanged (the kernel copies only what the tag counts);
  *   - stale: the fast path keeps a copy of the capability a thread used
  *     last; a call through a capability that was deleted, or revoked through
  *     its parent, must fail, one without SEND must be refused each time, and
@@ -41,9 +45,12 @@
 #define T_IO_ROUNDS 300
 #define T_BADGE0    0x5100u
 
-#define T_OP_PING 1u
-#define T_OP_IO	  2u /* the server reads port 0x64: it has no ports, so it must die */
-#define T_OP_QUIT 3u
+#define T_OP_PING  1u
+#define T_OP_IO	   2u /* the server reads port 0x64: it has no ports, so it must die */
+#define T_OP_QUIT  3u
+#define T_OP_SHORT 4u /* words as t_short_word; the reply has one more (0 after 4) */
+
+#define T_SHORT_ROUNDS 500
 
 /* The 16 XMM registers, then the upper halves of the 16 YMM registers. */
 #define T_NWORDS 64
@@ -138,22 +145,53 @@ static long t_sys_regs(long nr, cap_handle_t ep, struct orb_msg *m, const struct
 
 /* ---- The server (a process of its own, no ports). ---- */
 
+/* Word i of a short message of n words (never 0); a stale word is another value. */
+static uint64_t t_short_word(unsigned n, unsigned i)
+{
+	return 0xab00u + n * 16 + i;
+}
+
+/* Whether m holds exactly words w(n, i) ^ x below its count n and 0 beyond. */
+static bool t_short_ok(const struct orb_msg *m, uint64_t x)
+{
+	unsigned n = IPC_TAG_NWORDS(m->tag);
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		if (m->w[i] != (i < n ? t_short_word(n, i) ^ x : 0))
+			return false;
+	return n <= IPC_REG_WORDS;
+}
+
+/* Makes m a short message of n words, with stale words beyond them. */
+static void t_short_fill(struct orb_msg *m, unsigned n, uint64_t x)
+{
+	m->tag = IPC_TAG(T_OP_SHORT, n, 0);
+	for (unsigned i = 0; i < IPC_REG_WORDS; i++)
+		m->w[i] = i < n ? t_short_word(n, i) ^ x : 0x57a1e000u + i;
+}
+
 static int t_server(void)
 {
 	cap_handle_t ep = orb_start_cap(0);
 	struct orb_msg m = {0};
 	struct t_regs set, got;
-	uint64_t bad_regs = 0, bad_badge = 0, served = 0;
+	uint64_t bad_regs = 0, bad_badge = 0, served = 0, bad_short = 0;
 	long r = orb_recv(ep, &m, T_WAIT_NS);
 	while (r == 0) {
 		uint32_t op = IPC_TAG_LABEL(m.tag);
 		if (op == T_OP_QUIT) {
-			m.tag = IPC_TAG(T_OP_QUIT, 3, 0);
+			m.tag = IPC_TAG(T_OP_QUIT, 4, 0);
 			m.w[0] = bad_regs;
 			m.w[1] = bad_badge;
 			m.w[2] = served;
+			m.w[3] = bad_short;
 			orb_reply(&m);
 			return 0;
+		}
+		if (op == T_OP_SHORT) {
+			bad_short += !t_short_ok(&m, 0);
+			t_short_fill(&m, (IPC_TAG_NWORDS(m.tag) + 1) % (IPC_REG_WORDS + 1), 1);
+			r = orb_reply_recv(ep, &m, IPC_TIMEOUT_NEVER);
+			continue;
 		}
 		if (op == T_OP_IO) {
 			(void)inb(0x64); /* no ports here: must fault */
@@ -258,6 +296,23 @@ static void t_check_fpu_and_badges(cap_handle_t ep)
 	for (unsigned k = 0; k <= T_NCLIENTS; k++)
 		orb_cap_delete(tc[k].ep);
 	orb_cap_delete((cap_handle_t)done);
+}
+
+/* ---- short: no word beyond a message's count arrives. ---- */
+
+static void t_check_short(cap_handle_t ep)
+{
+	unsigned bad = 0;
+	for (unsigned k = 0; k < T_SHORT_ROUNDS; k++) {
+		unsigned n = k % (IPC_REG_WORDS + 1);
+		struct orb_msg m;
+		t_short_fill(&m, n, 0);
+		long r = orb_call(ep, &m, IPC_TIMEOUT_NEVER);
+		if (r != 0 || IPC_TAG_NWORDS(m.tag) != (n + 1) % (IPC_REG_WORDS + 1) ||
+		    !t_short_ok(&m, 1))
+			bad++;
+	}
+	T_EQ("short: replies with a wrong word, or one beyond the count that was not 0", bad, 0);
 }
 
 /* ---- stale: the fast path's copy of a capability never outlives it. ---- */
@@ -434,6 +489,7 @@ int main(int argc, char **argv)
 	if (ep >= 0 && r == 0) {
 		t_check_fpu_and_badges((cap_handle_t)ep);
 		t_check_stale((cap_handle_t)ep);
+		t_check_short((cap_handle_t)ep);
 		struct orb_msg m = {0};
 		m.tag = IPC_TAG(T_OP_QUIT, 0, 0);
 		r = orb_call((cap_handle_t)ep, &m, T_WAIT_NS);
@@ -442,6 +498,8 @@ int main(int argc, char **argv)
 		T_EQ("server: messages with a badge not of their sender", m.w[1], 0);
 		T_EQ("server: calls served", m.w[2],
 		     T_ROUNDS + T_NCLIENTS * T_THREAD_RN + T_STALE_CALLS);
+		T_EQ("server: short messages with a wrong word, or one beyond the count not 0",
+		     m.w[3], 0);
 		T_EQ("server: exit status", t_wait_and_drop(server), 0);
 	}
 	orb_cap_delete((cap_handle_t)ep);

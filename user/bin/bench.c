@@ -2,7 +2,7 @@
  * bench: the system-call and IPC micro-benchmarks of tests/user/t_bench.c,
  * for a person at the shell. Prints the median over BENCH_RUNS runs of the
  * mean cost of one operation, in nanoseconds (SYS_CLOCK) and TSC ticks:
- *   null syscall       SYS_NULL
+ *   null syscall       SYS_NOP (through the real entry, call table and exit)
  *   ipc round trip     call + reply_recv with one word each way, to a server
  *                      thread of this process (the fast path's case when both
  *                      run on one CPU)
@@ -62,7 +62,7 @@ static long bench_null(void *arg, unsigned iters)
 {
 	(void)arg;
 	for (unsigned i = 0; i < iters; i++)
-		orb_null();
+		orb_nop();
 	return 0;
 }
 

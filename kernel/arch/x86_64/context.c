@@ -94,8 +94,7 @@ noreturn void arch_fastpath_switch_c(struct thread *prev, struct thread *next)
 	uint64_t top = uctx_entry_rsp(next); /* next is a user thread: it needs them */
 	c->arch.tables.tss.rsp[0] = top;
 	c->arch_fixed.syscall_rsp = top;
-	if (next->proc != prev->proc)
-		ioperm_switch(c, next->proc);
+	ioperm_switch(c, next->proc); /* nothing when its bitmap (or none) is loaded */
 	fpu_switch(prev->fpu, next->fpu);
 	fastpath_leave(&prev->on_cpu, uctx_frame(next));
 }

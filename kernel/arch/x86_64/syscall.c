@@ -3,16 +3,24 @@
  * syscall_entry.S, the CPU protections user mode needs (SMEP, SMAP, UMIP),
  * and syscall_dispatch(), the C side of the entry.
  *
+ * syscall_entry_table: where syscall_entry.S sends each number below
+ * SYS_COUNT (SYS_NULL aside, which it answers itself): the leaf calls
+ * (api/syscall.c) to syscall_leaf_entry, SYS_CALL and SYS_REPLY_RECV to the IPC
+ * fast path's entries unless it is off (arch_syscall_fastpath_route), every
+ * other number to syscall_general. Written by the boot CPU before any user
+ * thread exists; read-only after.
+ *
  * syscall_dispatch runs on the calling thread's kernel stack with interrupts
- * off and the user registers in the trap frame f. The null call and the IPC
- * fast path (ipc/fastpath.c) never get here: syscall_entry.S handles them
- * with interrupts still off. syscall_dispatch turns interrupts on and goes
- * through the portable dispatcher, syscall_invoke
- * (api/syscall.c). On the way out: a pending reschedule, and a process that
- * was killed meanwhile, are dealt with before the thread returns to user
- * mode.
+ * off and the user registers in the trap frame f. The null call, the leaf
+ * calls and the IPC fast path (ipc/fastpath.c) never get here:
+ * syscall_entry.S handles them with interrupts still off. syscall_dispatch
+ * turns interrupts on and goes through the portable dispatcher,
+ * syscall_invoke (api/syscall.c). On the way out: a pending reschedule, and
+ * a process that was killed meanwhile, are dealt with before the thread
+ * returns to user mode.
  */
 #include "api/syscall.h"
+#include "api/sys_table.h"
 #include "arch/init.h"
 #include "syscall.h"
 #include "ipc/fastpath.h"
@@ -36,7 +44,23 @@
 #define SFMASK_BITS                                                                                \
 	((1ull << 8) | (1ull << 9) | (1ull << 10) | (1ull << 14) | (1ull << 18) | (3ull << 12))
 
-extern char syscall_entry[];
+extern char syscall_entry[], syscall_general[], syscall_leaf_entry[], syscall_fast_call[],
+    syscall_fast_reply_recv[];
+const void *syscall_entry_table[SYS_COUNT];
+
+static void syscall_entry_table_init(void)
+{
+	for (unsigned nr = 0; nr < SYS_COUNT; nr++)
+		syscall_entry_table[nr] = syscall_leaf[nr] ? syscall_leaf_entry : syscall_general;
+}
+
+void arch_syscall_fastpath_route(void)
+{
+	if (!fastpath_enabled)
+		return;
+	syscall_entry_table[SYS_CALL] = syscall_fast_call;
+	syscall_entry_table[SYS_REPLY_RECV] = syscall_fast_reply_recv;
+}
 extern uint8_t usercopy_smap;
 
 _Static_assert(offsetof(struct cpu, arch_fixed.syscall_rsp) == 32, "syscall_entry.S offsets");
@@ -56,6 +80,8 @@ void syscall_init_cpu(void)
 	struct cpu *c = this_cpu();
 	c->arch_fixed.tss_rsp0 = (char *)&c->arch.tables.tss + offsetof(struct tss, rsp);
 	c->arch_fixed.iobm_loaded = &c->arch.iobm_loaded;
+	if (c->id == 0)
+		syscall_entry_table_init(); /* before any CPU enables syscall */
 
 	/* SYSRET takes CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8 (gdt.h). */
 	wrmsr(MSR_STAR, ((uint64_t)(SEL_UDATA - 8) << 48) | ((uint64_t)SEL_KCODE << 32));
@@ -84,7 +110,7 @@ void arch_syscall_report_features(void)
 
 void syscall_dispatch(struct trap_frame *f)
 {
-	/* syscall_entry.S has already answered SYS_NULL and tried the fast path. */
+	/* Not a null or leaf call, nor one the IPC fast path took (syscall_entry.S). */
 	uint64_t nr = f->rax;
 	arch_irq_enable();
 	f->rax = (uint64_t)syscall_invoke(nr, f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9);
@@ -131,4 +157,4 @@ void syscall_exit_checks(void)
 	}
 }
 
-_Static_assert(SYS_CALL == 53 && SYS_REPLY_RECV == 55, "syscall_entry.S numbers");
+_Static_assert(SYS_COUNT == 100, "syscall_entry.S SYS_COUNT");

@@ -5,14 +5,18 @@
  * On `syscall` the CPU has loaded CS/SS from STAR, saved the user RIP in rcx
  * and RFLAGS in r11, cleared the RFLAGS bits in SFMASK (IF among them, so we
  * run with interrupts off), and left RSP pointing at user memory. The entry
- * swaps GS to the per-CPU block, parks the user RSP there, switches to the
+ * answers SYS_NULL at once, and sends every other number through
+ * syscall_entry_table (syscall.c): one jump, to one of three ways in. Each
+ * swaps GS to the per-CPU block, parks the user RSP there and switches to the
  * running thread's kernel stack (struct cpu.arch_fixed.syscall_rsp, kept
- * equal to the thread's kstack_top by the context switch) and pushes a struct
+ * equal to the thread's kstack_top by the context switch). The general one
+ * and the IPC fast path's (SYS_CALL, SYS_REPLY_RECV) push a struct
  * trap_frame (x86/trap.h) exactly as an interrupt from user mode would, so
- * every user thread that is in the kernel has its user registers in one
- * place: the top of its kernel stack. Then syscall_dispatch(frame) runs, or
- * for SYS_CALL and SYS_REPLY_RECV first the IPC fast path. SYS_NULL never
- * gets that far: the entry's first instructions answer it.
+ * every user thread that is in the kernel, blocked or preempted, has its user
+ * registers in one place: the top of its kernel stack. Then
+ * syscall_dispatch(frame) runs, or first the IPC fast path. A leaf call
+ * (api/syscall.c: it cannot block, switch or look at the user context) saves
+ * only what its C handler may change and calls it through the call table.
  *
  * Leaving: user_return_frame pops a trap frame and goes back with `sysretq`
  * when that is safe, else with `iretq`. sysret loads RIP from rcx and would
@@ -36,8 +40,7 @@
 #define SEL_UDATA      0x23
 #define SEL_UCODE      0x2b
 #define VEC_SYSCALL    256
-#define SYS_CALL       53	/* include/orbital/syscall.h */
-#define SYS_REPLY_RECV 55
+#define SYS_COUNT      100	/* include/orbital/syscall.h */
 #define SYSRET_RIP_LIMIT 0x00007ffffffff000
 #define USER_RIP_SHIFT	 47	/* RIP >> 47 != 0: not below ORB_USER_TOP */
 
@@ -61,21 +64,31 @@ sysret_rip_limit:
 	.globl syscall_entry
 	.balign 16
 syscall_entry:
+	/* Every number but SYS_NULL below SYS_COUNT goes where
+	 * syscall_entry_table says (syscall.c): the general path, a leaf call,
+	 * or the IPC fast path. */
+	testq %rax, %rax
+	jz 1f
+	cmpq $SYS_COUNT, %rax
+	jae syscall_general
+	jmp *syscall_entry_table(,%rax,8)
 	/* SYS_NULL, answered before anything is saved: it changes nothing, its
-	 * result (0) is already in rax, and rcx/r11 hold the user RIP and RFLAGS
-	 * sysret restores. Interrupts are off (SFMASK) and RSP is still the
-	 * user's, so nothing can run on it; NMI and #MC have IST stacks and
+	 * result (0) is already in rax, and rcx/r11 hold the user RIP and
+	 * RFLAGS sysret restores. Interrupts are off (SFMASK) and RSP is still
+	 * the user's, so nothing can run on it; NMI and #MC have IST stacks and
 	 * find the user's GS base as on any entry (trap_entry.S). A RIP that
 	 * sysret cannot take (syscall as the last instruction below the top of
 	 * user space) goes the long way, to be refused there. */
-	testq %rax, %rax
-	jnz 3f
-	cmpq sysret_rip_limit(%rip), %rcx
-	jae 3f
+1:	cmpq sysret_rip_limit(%rip), %rcx
+	jae syscall_general
 	.globl syscall_null_sysretq
 syscall_null_sysretq:
 	sysretq
-3:	swapgs
+
+/* The way in of every call but the leaf ones: the user context as a trap
+ * frame at the top of the kernel stack. */
+	.macro SYSCALL_FRAME
+	swapgs
 	movq %rsp, GS_USER_RSP
 	movq GS_SYSCALL_RSP, %rsp
 	pushq $SEL_UDATA	/* ss */
@@ -87,25 +100,68 @@ syscall_null_sysretq:
 	pushq $VEC_SYSCALL	/* vector */
 	SAVE_GPRS
 	xorl %ebp, %ebp		/* user RBP means nothing here: end backtraces */
-	/* The IPC fast path's two calls skip the C dispatcher; each returns
-	 * only if it did not take the call (ipc/fastpath.c). */
-	cmpq $SYS_CALL, %rax
-	je 1f
-	cmpq $SYS_REPLY_RECV, %rax
-	je 4f
-	testq %rax, %rax
-	jz user_return_sysret	/* SYS_NULL that took the long way: 0 is in the frame */
+	.endm
+
+	.globl syscall_general
+syscall_general:
+	SYSCALL_FRAME
 2:	movq %rsp, %rdi
 	call syscall_dispatch
 	jmp user_return
-1:	cmpb $0, fastpath_enabled(%rip)
-	je 2b
+
+/* The IPC fast path's two calls skip the C dispatcher; each returns only if
+ * it did not take the call (ipc/fastpath.c). With fastpath=off the table
+ * sends them to syscall_general instead. */
+	.globl syscall_fast_call
+syscall_fast_call:
+	SYSCALL_FRAME
 	call fastpath_call
 	jmp 2b
-4:	cmpb $0, fastpath_enabled(%rip)
-	je 2b
+
+	.globl syscall_fast_reply_recv
+syscall_fast_reply_recv:
+	SYSCALL_FRAME
 	call fastpath_reply_recv
 	jmp 2b
+
+/*
+ * A leaf call (api/syscall.c): no trap frame. The handler runs with
+ * interrupts off on the kernel stack, is handed the six argument registers
+ * as a struct syscall_args pushed there, and the registers C may change are
+ * put back from the stack, so the user sees only rax (and rcx, r11) change.
+ * The user RSP stays in the per-CPU block meanwhile: nothing can switch
+ * threads or enter from user mode on this CPU before the sysretq. A RIP
+ * sysret cannot take goes the general way instead (refused there). 64 bytes
+ * pushed: the call is on a 16-byte boundary.
+ */
+	.globl syscall_leaf_entry
+syscall_leaf_entry:
+	cmpq sysret_rip_limit(%rip), %rcx
+	jae syscall_general
+	swapgs
+	movq %rsp, GS_USER_RSP
+	movq GS_SYSCALL_RSP, %rsp
+	pushq %rcx
+	pushq %r11
+	pushq %r9		/* struct syscall_args, a5 down to a0 */
+	pushq %r8
+	pushq %r10
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	movq %rsp, %rdi
+	call *syscall_table(,%rax,8)
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %r10
+	popq %r8
+	popq %r9
+	popq %r11
+	popq %rcx
+	movq GS_USER_RSP, %rsp
+	swapgs
+	sysretq
 
 /* Returns to user mode from the trap frame at %rsp. Interrupts may be on. */
 	.globl user_return
@@ -186,8 +242,10 @@ fastpath_leave:
  * arch_fastpath_switch_c in context.c, which fastpath=c runs instead:
  * CR3 unless the address space is the same; FPU state out of prev and into
  * next; next's ring-3 entry stacks (the syscall entry's and TSS rsp0); the
- * I/O bitmap only if the process changes and either it or this CPU has one
- * (ioperm.h decides the rest); then next's user registers, through sysret.
+ * I/O bitmap only if next's process or this CPU has one (ioperm.h decides
+ * the rest: nothing when next's is the one loaded; the two processes are not
+ * compared first, which would cost every switch between two processes
+ * without ports); then next's user registers, through sysret.
  */
 	.globl fastpath_switch_asm
 fastpath_switch_asm:
@@ -207,9 +265,11 @@ fastpath_switch_asm:
 	movq %rax, GS_SYSCALL_RSP
 	movq GS_TSS_RSP0, %rcx
 	movq %rax, (%rcx)
-	movq T_PROC(%rsi), %rcx
-	cmpq T_PROC(%rdi), %rcx
-	jne 6f
+	movq T_PROC(%rsi), %rcx		/* a bitmap here or in next's process? */
+	movq GS_IOBM_LOADED, %rdx
+	movq (%rdx), %rdx
+	orq P_IO_BITMAP(%rcx), %rdx
+	jnz 6f
 3:	leaq -FRAME_SIZE(%rax), %rsp	/* next's user registers */
 	movl $0, T_ON_CPU(%rdi)		/* off prev's stack: another CPU may run it */
 	jmp user_return_sysret		/* a syscall frame; interrupts are off */
@@ -222,11 +282,7 @@ fastpath_switch_asm:
 7:	xsave64 (%r8)
 8:	xrstor64 (%r9)
 	jmp 2b
-6:	movq GS_IOBM_LOADED, %rdx	/* another process: a bitmap to switch? */
-	movq (%rdx), %rdx
-	orq P_IO_BITMAP(%rcx), %rdx
-	jz 3b
-	pushq %rdi
+6:	pushq %rdi			/* ioperm.h: nothing if it is loaded already */
 	pushq %rax
 	pushq %rcx			/* (keeps the stack aligned for the call) */
 	movq %rcx, %rdi

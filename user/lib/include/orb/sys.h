@@ -115,6 +115,10 @@ static inline long orb_null(void)
 {
 	return orb_syscall0(SYS_NULL);
 }
+static inline long orb_nop(void)
+{
+	return orb_syscall0(SYS_NOP);
+}
 static inline long orb_debug_write(const char *s, size_t n)
 {
 	return orb_syscall2(SYS_DEBUG_WRITE, (long)s, (long)n);

@@ -89,19 +89,53 @@ static inline void uctx_deliver(struct thread *t, uint64_t badge, uint64_t tag, 
 	f->r9 = w[3];
 }
 
-/* Delivers the register message `from` is sending to `to` (fast path). */
+/* Delivers the register message `from` is sending to `to` (fast path): the
+ * words its tag counts (at most 4, which the fast path has checked), and 0
+ * in the word registers beyond, as the general path delivers them. */
 static inline __attribute__((always_inline)) void
 uctx_copy_msg(struct thread *to, const struct thread *from, uint64_t badge)
 {
 	struct trap_frame *d = uctx_frame(to);
 	const struct trap_frame *s = uctx_frame(from);
+	uint64_t tag = s->rsi;
 	d->rax = 0;
 	d->rdi = badge;
-	d->rsi = s->rsi;
-	d->rdx = s->rdx;
-	d->r10 = s->r10;
-	d->r8 = s->r8;
-	d->r9 = s->r9;
+	d->rsi = tag;
+	if (__builtin_expect((tag >> 32) == 1, 1)) { /* the common case first: one test */
+		uint64_t zero = 0;
+		__asm__("" : "+r"(zero)); /* one register of zeros for the three stores */
+		d->rdx = s->rdx;
+		d->r10 = zero;
+		d->r8 = zero;
+		d->r9 = zero;
+		return;
+	}
+	switch (tag >> 32) {
+	case 0:
+		d->rdx = 0;
+		d->r10 = 0;
+		d->r8 = 0;
+		d->r9 = 0;
+		break;
+	case 2:
+		d->rdx = s->rdx;
+		d->r10 = s->r10;
+		d->r8 = 0;
+		d->r9 = 0;
+		break;
+	case 3:
+		d->rdx = s->rdx;
+		d->r10 = s->r10;
+		d->r8 = s->r8;
+		d->r9 = 0;
+		break;
+	default:
+		d->rdx = s->rdx;
+		d->r10 = s->r10;
+		d->r8 = s->r8;
+		d->r9 = s->r9;
+		break;
+	}
 }
 
 /* Sets up a fresh user context: start at entry with the stack at sp and arg in the first argument
