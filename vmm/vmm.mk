@@ -55,7 +55,8 @@ VMM_TEST_KERNELS := $(BUILD)/vmm/test-kernels/pvh.elf $(BUILD)/vmm/test-kernels/
 	$(BUILD)/vmm/test-kernels/i8042irq.elf $(BUILD)/vmm/test-kernels/pci.elf \
 	$(BUILD)/vmm/test-kernels/ioapic.elf
 
-$(BUILD)/vmm/test-kernels/%.o: tests/vmm/kernels/%.S tests/vmm/kernels/check.inc
+$(BUILD)/vmm/test-kernels/%.o: tests/vmm/kernels/%.S tests/vmm/kernels/check.inc \
+	tests/vmm/kernels/apic.inc tests/vmm/kernels/await.inc
 	@mkdir -p $(dir $@)
 	$(CC) -m32 -c -o $@ $<
 

@@ -17,11 +17,13 @@ import sys
 import tempfile
 import contextlib
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "tools", "lab"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vmdrive  # noqa: E402
 import orbital_cases  # noqa: E402
+from cases import Results as Res  # noqa: E402  (prints its lines: runs capture them)
 
 TRIPLE = 'echo "orbvm: triple fault on vCPU 1: RIP 0xfff0 RSP 0x0 CR2 0x0 CR3 0x0"; exit 3'
 GOOD = 'echo "t_echo: 2 CPUs"; echo "ok: done"; exit 33'
@@ -43,19 +45,6 @@ class Args:
         self.orbvm = orbvm
         self.orbital = "/nonexistent"
         self.exit_timeout = 5
-
-
-class Res:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        return ok
 
 
 def stub(tmp, plays):

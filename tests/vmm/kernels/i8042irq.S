@@ -12,6 +12,7 @@
  * check n. Any other vector fails with F_VECTOR.
  */
 #include "check.inc"
+#include "await.inc"
 
 #define F_PIC_KBD	20 /* 8259: no IRQ 1 for the echo, or the wrong byte */
 #define F_PIC_AUX	21 /* 8259: no IRQ 12 for the loopback, or the wrong byte */
@@ -31,35 +32,12 @@
 #define VEC_APIC_AUX	0x4c
 #define CTR_INTS	0x47 /* keyboard and mouse interrupts, system flag, translation */
 #define CTR_NO_INTS	0x44
-#define WAIT_LOOPS	0x400000 /* pause loops (some microseconds each when nested) */
-#define QUIET_LOOPS	0x40000  /* how long nothing must arrive */
 
 	.section .note.pvh, "a", @note
 	.balign 4
 	.long 4, 4, 18 /* name size, descriptor size, XEN_ELFNOTE_PHYS32_ENTRY */
 	.asciz "Xen"
 	.long pvh_entry
-
-/*
- * Waits (bounded) with interrupts on until the long at \counter reaches \n,
- * then turns them off; fails with \code if it does not. The handlers do not
- * return with iret (an emulated iret is beyond some nested KVMs, as in the
- * build machines'): they restore the stack saved here and jump back to
- * \label, which waits again.
- */
-.macro AWAIT counter, n, code, label
-	movl $\label, resume
-	movl %esp, resume_sp
-\label:
-	sti
-	movl $WAIT_LOOPS, %ecx
-1:	cmpl $\n, \counter
-	jae 2f
-	pause
-	loop 1b
-	FAIL \code
-2:	cli
-.endm
 
 .macro OUT8 port, byte
 	movb $\byte, %al

@@ -27,6 +27,8 @@
  * interrupt on a vector nobody set up fails with F_VECTOR.
  */
 #include "check.inc"
+#include "apic.inc"
+#include "await.inc"
 
 #define F_VERSION	40 /* version register not 0x00170011 */
 #define F_ID		41 /* ID or arbitration register not what was written */
@@ -47,16 +49,6 @@
 #define F_WILD		56 /* a wild entry delivered something, or kept/lost remote IRR wrongly */
 #define AP_EXITS	10000
 
-#define LAPIC		0xfee00000
-#define LAPIC_ID	0x20
-#define LAPIC_EOI	0xb0
-#define LAPIC_SVR	0xf0
-#define LAPIC_ICR_LO	0x300
-#define LAPIC_ICR_HI	0x310
-#define ICR_BUSY	0x1000
-#define TRAMP_ADDR	0x10000 /* SIPI vector 0x10 */
-#define ICR_INIT_OTHERS	0x000c4500
-#define ICR_SIPI_OTHERS	(0x000c4600 | (TRAMP_ADDR >> 12))
 #define IOAPIC_SEL	0xfec00000
 #define IOAPIC_WIN	0xfec00010
 #define PIN4_LO		0x18 /* pin 4's redirection entry: low and high words */
@@ -70,34 +62,12 @@
 #define E_MASK		0x10000
 #define COM1_IER	0x3f9
 #define COM1_IIR	0x3fa
-#define WAIT_LOOPS	0x400000 /* pause loops (some microseconds each when nested) */
-#define QUIET_LOOPS	0x40000  /* how long nothing must arrive */
 
 	.section .note.pvh, "a", @note
 	.balign 4
 	.long 4, 4, 18 /* name size, descriptor size, XEN_ELFNOTE_PHYS32_ENTRY */
 	.asciz "Xen"
 	.long pvh_entry
-
-/*
- * Waits (bounded) with interrupts on until the long at \counter reaches \n,
- * then turns them off; fails with \code if it does not. The handlers do not
- * return with iret (an emulated iret is beyond some nested KVMs): they
- * restore the stack saved here and jump back to \label, which waits again.
- */
-.macro AWAIT counter, n, code, label
-	movl $\label, resume
-	movl %esp, resume_sp
-\label:
-	sti
-	movl $WAIT_LOOPS, %ecx
-1:	cmpl $\n, \counter
-	jae 2f
-	pause
-	loop 1b
-	FAIL \code
-2:	cli
-.endm
 
 /* Waits QUIET_LOOPS with interrupts on; fails with \code if \counter is not \n after. */
 .macro QUIET counter, n, code, label
@@ -305,7 +275,7 @@ check_edge:
 storm:
 	cmpb $'s', mode
 	jne storm_program
-	call start_ap
+	call start_aps
 	AWAIT ap_up, 1, F_AP_START, storm_wait_up
 storm_program:
 	movl $0xffffffff, clear_at
@@ -322,7 +292,7 @@ storm_loop:
 /* Starts the AP, routes pin 4 (level) to APIC ID 1 on VEC_AP; the AP takes it. */
 check_ap:
 	IOW PIN4_LO, VEC_BSP | E_MASK
-	call start_ap
+	call start_aps
 	AWAIT ap_up, 1, F_AP_START, ap_wait_up
 	IOW PIN4_HI, 0x01000000
 	IOW PIN4_LO, VEC_AP | E_LEVEL
@@ -337,32 +307,8 @@ check_ap:
 	ret
 9:	FAIL F_AP_IRQ
 
-/* The trampoline below 1 MiB, then INIT and two SIPIs to the other CPUs. */
-start_ap:
-	movl $tramp_start, %esi
-	movl $TRAMP_ADDR, %edi
-	movl $(tramp_end - tramp_start), %ecx
-	rep movsb
-	movl $0, LAPIC + LAPIC_ICR_HI
-	movl $ICR_INIT_OTHERS, %eax
-	call send_ipi
-	movl $ICR_SIPI_OTHERS, %eax
-	call send_ipi
-	movl $ICR_SIPI_OTHERS, %eax
-	call send_ipi
-	ret
-
-/* Writes EAX to the ICR, waits for delivery and a little more. */
-send_ipi:
-	movl %eax, LAPIC + LAPIC_ICR_LO
-1:	testl $ICR_BUSY, LAPIC + LAPIC_ICR_LO
-	jz 2f
-	pause
-	jmp 1b
-2:	movl $0x10000, %ecx
-3:	pause
-	loop 3b
-	ret
+/* start_aps: the trampoline below 1 MiB, then INIT and two SIPIs to the other CPUs. */
+	APIC_START_CODE
 
 /* Every vector to bad_vector but the two handlers'. */
 setup_idt:

@@ -17,6 +17,7 @@
  * that byte are the number of CPUs the MADT must list.
  */
 #include "check.inc"
+#include "apic.inc"
 
 #define F_NO_MADT	11 /* no RSDP, XSDT, MADT or local APIC entry */
 #define F_BSP_ID	12 /* BSP: CPUID APIC ID, LAPIC ID and MADT's first differ */
@@ -27,15 +28,6 @@
 #define F_AP_MADT	18 /* an AP's ID is not in the MADT, or seen twice */
 #define F_COUNT		19 /* the MADT's CPU count is not the command line's */
 
-#define TRAMP_ADDR	0x10000 /* SIPI vector 0x10 */
-#define LAPIC		0xfee00000
-#define LAPIC_ID	0x20
-#define LAPIC_SVR	0xf0
-#define LAPIC_ICR_LO	0x300
-#define LAPIC_ICR_HI	0x310
-#define ICR_INIT_OTHERS	0x000c4500 /* INIT, assert, level, all excluding self */
-#define ICR_SIPI_OTHERS	(0x000c4600 | (TRAMP_ADDR >> 12))
-#define ICR_BUSY	0x1000
 #define WAIT_LOOPS	0x4000000
 #define MAX_CPUS	64
 
@@ -65,6 +57,7 @@ pvh_entry:
 	call check_bsp
 	cmpl $1, ncpus
 	je pass
+	movl $0x1ff, LAPIC + LAPIC_SVR /* software-enable, spurious vector 0xff */
 	call start_aps
 	cmpb $'p', mode
 	je spin
@@ -182,32 +175,7 @@ check_bsp:
 8:	FAIL F_BSP_ID
 
 /* Copies the trampoline below 1 MiB, then INIT and two SIPIs to the others. */
-start_aps:
-	movl $tramp_start, %esi
-	movl $TRAMP_ADDR, %edi
-	movl $(tramp_end - tramp_start), %ecx
-	rep movsb
-	movl $0x1ff, LAPIC + LAPIC_SVR /* software-enable, spurious vector 0xff */
-	movl $0, LAPIC + LAPIC_ICR_HI
-	movl $ICR_INIT_OTHERS, %eax
-	call send_ipi
-	movl $ICR_SIPI_OTHERS, %eax
-	call send_ipi
-	movl $ICR_SIPI_OTHERS, %eax
-	call send_ipi
-	ret
-
-/* Writes EAX to the ICR, waits for delivery and a little more. */
-send_ipi:
-	movl %eax, LAPIC + LAPIC_ICR_LO
-1:	testl $ICR_BUSY, LAPIC + LAPIC_ICR_LO
-	jz 2f
-	pause
-	jmp 1b
-2:	movl $0x10000, %ecx
-3:	pause
-	loop 3b
-	ret
+	APIC_START_CODE /* start_aps, send_ipi */
 
 /* Waits (a bounded number of loops) for N - 1 APs to arrive. */
 wait_aps:
