@@ -21,12 +21,11 @@ def _summary(name):
 def cases(Case):
     # user.warm: the kernel's harness runs the program twice and compares free frames
     # around the second run only (kernel caches filled by the first are not leaks).
-    def user(case_name, prog, patterns=(), smp=1, timeout=120, mem='128M', cmdline='',
-             soak_variants=None):
+    def user(case_name, prog, patterns=(), smp=1, timeout=120, mem='128M', cmdline=''):
         return Case(case_name, 'user', smp=smp, mem=mem, timeout=timeout,
                     cmdline=f'init={prog} user.warm {cmdline}'.strip(),
                     patterns=[_summary(prog)] + list(patterns),
-                    absent=[r'^FAIL: ', PANIC], soak_variants=soak_variants)
+                    absent=[r'^FAIL: ', PANIC])
 
     return [
         # The smallest program (user/bin/hello.c, the example docs/hacking.md walks through)
@@ -185,11 +184,9 @@ def cases(Case):
                        r'ipc: fast path on \(C switch\)$', r'IPC fast path on, taken [1-9]']),
         # A thread woken (from a sleep, by a notification) while threads of its priority spin
         # on SYS_YIELD runs within a bounded (guest) time, with as many spinners as CPUs and
-        # twice as many; on 1 and 4 CPUs. Not soaked under -icount: there QEMU may run one
-        # spinning vCPU alone for as long as it likes while guest time goes on, so the
-        # bound measures QEMU's turn-taking, not the kernel's (t_yieldwake.c).
+        # twice as many; on 1 and 4 CPUs.
         *[user(f'user_yieldwake_smp{n}', 't_yieldwake', smp=n, timeout=600,
-               mem='256M' if n > 1 else '128M', soak_variants=('multi', 'single'),
+               mem='256M' if n > 1 else '128M',
                patterns=[rf'^t_yieldwake: {n} CPUs$',
                          rf'^ok: {2 * n} spinners: signal: worst wake-to-run delay',
                          rf'^ok: {2 * n} spinners: never stopped to let a woken thread run'])
