@@ -30,7 +30,8 @@ Then bench/vm/smp_orbital.py's rounds (--smp-rounds, default 3): boot_to_init_sm
 same boot with 4 vCPUs, orbvm and QEMU -M pc -smp 4; boot_to_init above is 1 vCPU) and
 orbital_boot_to_shell (Orbital to its shell prompt, orbvm beside QEMU -M pc -enable-kvm).
 Then bench/vm/ipc_scaling.py's rounds (--ipc-rounds, default 3): Orbital's ipc_scaling.N,
-N client/server pairs on N vCPUs, N = 1, 2, 4, round trips per second per pair.
+N client/server pairs on N vCPUs, N = 1, 2, 4 (those L1 has the CPUs for), round trips
+per second per pair.
 A VMM that fails to boot gets no bench line; the report says why and the exit status is 1.
 """
 

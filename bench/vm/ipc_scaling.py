@@ -2,7 +2,8 @@
 
 Owns one measurement: Orbital's ipc_scaling.N (tests/user/t_ipcscale.c: N independent
 client/server pairs calling at once, round trips per second per pair) on N vCPUs under
-KVM in the lab's L1, N = 1, 2 and 4: orbvm --cpus N --kernel orbital.elf beside QEMU
+KVM in the lab's L1, N = 1, 2 and 4 where L1 has N CPUs (N pairs on fewer CPUs than N
+measure the oversubscription, and once brought L1 itself down): orbvm --cpus N --kernel orbital.elf beside QEMU
 -M pc -enable-kvm -smp N, both with `test=user init=t_ipcscale ipcscale.n=N`, rounds
 interleaved like bench.py's own. The guest prints `bench ipc_scaling.N R rt/s` and powers
 off through the debug-exit port. Returns [(N, {vmm: [rt/s]})]; a VMM that fails is
@@ -49,7 +50,11 @@ def measure(args, broken):
     if not os.path.exists(os.path.join(args.orbital, "orbital.elf")):
         broken["ipc_scaling"] = "%s/orbital.elf is missing" % args.orbital
         return out
+    cpus = os.cpu_count() or 1
     for n in IPC_NS:
+        if n > cpus:
+            print("ipc_scaling.%d skipped: L1 has %d CPUs" % (n, cpus), flush=True)
+            continue
         out.append((n, smp_orbital.rounds(args, broken, "ipc_scaling.%d" % n, IPC_VMMS,
                                           lambda vmm: one_run(args, vmm, n), args.ipc_rounds)))
     return out
