@@ -32,13 +32,15 @@ OVMF = '/usr/share/ovmf/OVMF.fd'
 class Case:
     def __init__(self, name, ktest, expect='pass', boot='kernel', mem='128M', smp=1,
                  machine='pc', cpu='qemu64', patterns=(), absent=(), timeout=60, kernel=None,
-                 extra=(), cmdline='', initrd=None):
+                 extra=(), cmdline='', initrd=None, soak_variants=None):
         self.name, self.ktest, self.expect, self.boot = name, ktest, expect, boot
         self.mem, self.smp, self.machine, self.cpu = mem, smp, machine, cpu
         self.patterns, self.absent, self.timeout = patterns, absent, timeout
         self.kernel, self.extra, self.cmdline = kernel, extra, cmdline
         # User-space tests boot with the boot archive (build/bootfs.cpio) as the initrd.
         self.initrd = (ktest == 'user') if initrd is None else initrd
+        # The soak variants (tests/qemu/soak.py) the case is meant for; None: all.
+        self.soak_variants = soak_variants
 
 
 BANNER = r'Orbital \S+ \(x86_64\) booted via'

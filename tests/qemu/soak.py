@@ -64,16 +64,24 @@ def host_threads(case, variant):
     return 1 if 'thread=single' in (variant.accel or '') else case.smp
 
 
+def case_variants(case, variants):
+    """The variants a case runs under: all, or those its soak_variants names (a case
+    whose premise one of them breaks says so where it is defined)."""
+    return [v for v in variants if case.soak_variants is None or v.name in case.soak_variants]
+
+
 def schedule(cases, variants, rng):
     """Yields (case, variant, round) for ever: every case once per round, the
     variant moving on each round."""
     rnd = 0
-    while True:
+    cases = [c for c in cases if case_variants(c, variants)]
+    while cases:
         order = list(range(len(cases)))
         if rnd > 0:
             rng.shuffle(order)
         for i in order:
-            yield cases[i], variants[(i + rnd) % len(variants)], rnd
+            vs = case_variants(cases[i], variants)
+            yield cases[i], vs[(i + rnd) % len(vs)], rnd
         rnd += 1
 
 
@@ -137,7 +145,10 @@ def main():
             while time.monotonic() < deadline[0] and len(running) < max(1, args.jobs):
                 if args.runs and all(not want_more(c) for c in cases):
                     break
-                case, variant, rnd = held.pop() if held else next(sched)
+                item = held.pop() if held else next(sched, None)
+                if item is None:  # (no case can run under the variants chosen)
+                    break
+                case, variant, rnd = item
                 if not want_more(case):
                     continue
                 heavy = host_threads(case, variant) > ncores
