@@ -35,7 +35,7 @@ run_lab() {
 	"$PYTHON" tools/lab/run-lab.py --timeout "$TIMEOUT" -- \
 		"$PYTHON" tests/lab/cases.py --vmm "$VMM" --orbvm "$BUILD/orbvm-static" \
 		--kernel build/guest/vmlinuz --initrd build/guest/initramfs.cpio.gz \
-		--orbital "$BUILD" --cases "${ORBLAB_CASES:-ABCDEFGHO}" | tee "$log"
+		--orbital "$BUILD" --cases "${ORBLAB_CASES:-ABCDEFGHIO}" | tee "$log"
 	rc=${PIPESTATUS[0]}
 }
 run_lab
