@@ -29,9 +29,13 @@ The kernel log, on both irqchips. What Linux 6.1 printed on orbvm, and what is a
     MMCONFIG" is Linux's first pass, which looks only at the E820 map (orbvm does not
     list the area there); the pass after the ACPI namespace is up takes it.
   - "pci 0000:00:00.0: [1b36:0008] type 00 class 0x060000": the host bridge enumerated.
+  - "rtc_cmos 00:NN: registered as rtc0": the DSDT's RTC_ (PNP0B00, no IRQ). Before
+    orbvm listed it, Linux registered a fallback RTC on IRQ 8, which does not exist
+    without legacy IRQs: "rtc_cmos: probe of rtc_cmos failed with error -22", no rtc0.
   - none of ALARMING: check_timer's verdicts, a local APIC timer failing its
-    verification, the MCFG area rejected or no configuration mechanism, a panic, BUG or
-    oops, a warning from timer, interrupt, PCI or ACPI code. (Not asserted: a
+    verification, the MCFG area rejected or no configuration mechanism, the RTC
+    driver failing, a panic, BUG or oops, a warning from timer, interrupt, PCI or
+    ACPI code. (Not asserted: a
     "WARNING: ... fpu__init_system_xstate" that the lab's emulated CPU causes on every
     L2 boot, whatever the VMM's irqchip.)
 The split boots leave out the lab's `no_timer_check` (vmdrive.BASE_CMDLINE): Linux must
@@ -58,7 +62,7 @@ SPLIT_CMDLINE = vmdrive.BASE_CMDLINE.replace(" no_timer_check", "")
 # What the guest sends back of its kernel log: lines with any of these words (grep -iE in
 # the guest). Every pattern of ALARMING and every accepting line below contains one.
 DMESG_WORDS = ("pic|timer|pit|hpet|tsc|clock|irq|pci|mmconfig|ecam|mcfg|acpi|reserved|"
-               "legacy|virtio|warn|error|fail|fatal|bug|panic|trace|oops|access|protection")
+               "legacy|virtio|rtc|warn|error|fail|fatal|bug|panic|trace|oops|access|protection")
 
 # Kernel log lines that must not appear on orbvm. Timer and PIC: check_timer's verdicts,
 # a local APIC timer that failed its verification against a tick that never came, a
@@ -69,7 +73,8 @@ ALARMING = re.compile(
     r"timer doesn't work|IO-APIC \+ timer|MP-BIOS bug|APIC timer disabled|"
     r"verification failure|Failed to register legacy timer|APIC frequency too slow|"
     r"not reserved in ACPI motherboard|fail to add MMCONFIG|can't access extended|"
-    r"No config space access|Kernel panic|BUG:|Oops|general protection|"
+    r"No config space access|probe of rtc_cmos failed|Kernel panic|BUG:|Oops|"
+    r"general protection|"
     r"WARNING: CPU: \d+ PID: \d+ at \S*(apic|irq|i8259|i8253|hpet|tsc|time|clock|pci|acpi)")
 
 # The accepting lines (Linux 6.1's arch/x86 apic, irq, pci/mmconfig-shared.c, probe.c).
@@ -82,6 +87,7 @@ MCFG_VERDICT = re.compile(r"not using MMCONFIG|"
 MCFG_RESERVED = re.compile(r"MMCONFIG at \[mem 0xe0000000-0xe00fffff\] reserved "
                            r"(in|as) ACPI motherboard resource")
 BRIDGE_FOUND = re.compile(r"pci 0000:00:00\.0: \[1b36:0008\] type 00 class 0x060000")
+RTC_FOUND = re.compile(r"rtc_cmos \S+: registered as rtc0")
 
 SYSFS_BRIDGE = "/sys/bus/pci/devices/0000:00:00.0"
 
@@ -170,6 +176,7 @@ def check_log(res, name, log):
               " then ".join(v.split("] ", 1)[-1] for v in verdicts) or "no verdict")
     found(res, name, "Linux enumerates the host bridge [1b36:0008], class 0x060000", log,
           BRIDGE_FOUND)
+    found(res, name, "Linux's rtc_cmos drives the CMOS RTC the DSDT lists", log, RTC_FOUND)
 
 
 def check_sysfs(vm, res, name):
