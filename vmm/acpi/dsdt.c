@@ -27,6 +27,11 @@
  *         Name (_UID, Zero)
  *         Name (_CRS, ResourceTemplate () { IRQNoFlags () {12} })
  *       }
+ *       Device (RTC_) {                  // the CMOS RTC (devices/rtc.h): no IRQ
+ *         Name (_HID, EisaId ("PNP0B00"))
+ *         Name (_UID, Zero)
+ *         Name (_CRS, ResourceTemplate () { IO (Decode16, 0x0070, 0x0070, 0x01, 0x02) })
+ *       }
  *       Device (VR00) {                  // one per virtio-mmio device, nn = 00, 01, ...
  *         Name (_HID, "LNRO0005")
  *         Name (_UID, 0x00)              // nn
@@ -48,6 +53,7 @@
 
 #include "../devices/acpi_pm.h"
 #include "../devices/i8042.h"
+#include "../devices/rtc.h"
 #include "../devices/serial.h"
 #include "../err.h"
 #include "acpi.h"
@@ -120,6 +126,20 @@ static void aml_ps2_mouse(struct aml *dev)
 	aml_legacy_dev(dev, "PS2M", "PNP0F13", res, sizeof(res));
 }
 
+/*
+ * The CMOS RTC: its two ports and no interrupt, since orbvm's RTC raises none.
+ * Without this device Linux registers a fallback RTC on IRQ 8, which a
+ * hardware-reduced platform does not have (no legacy IRQs): rtc_cmos fails to
+ * probe and the guest has no /dev/rtc0. Listed without an IRQ, rtc_cmos runs
+ * without alarms (the nested lab's case I checks it).
+ */
+static void aml_rtc(struct aml *dev)
+{
+	uint8_t res[8];
+	aml_io_desc(res, RTC_PORT, 2);
+	aml_legacy_dev(dev, "RTC_", "PNP0B00", res, sizeof(res));
+}
+
 /* The body of Device (VRnn) for virtio-mmio device number i (< 100). */
 static void aml_virtio_mmio(struct aml *dev, unsigned i, const struct acpi_mmio_dev *d)
 {
@@ -180,7 +200,7 @@ int acpi_dsdt_build_pci(uint8_t *out, size_t max, const struct acpi_mmio_dev *de
 	struct aml scope = {.buf = sbuf, .max = sizeof(sbuf)};
 	aml_name(&scope, "\\_SB_");
 	const uint8_t dev_op[] = {AML_EXT, AML_EXT_DEVICE};
-	void (*const legacy[])(struct aml *) = {aml_com1, aml_ps2_kbd, aml_ps2_mouse};
+	void (*const legacy[])(struct aml *) = {aml_com1, aml_ps2_kbd, aml_ps2_mouse, aml_rtc};
 	for (unsigned i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
 		uint8_t dbuf[128];
 		struct aml dev = {.buf = dbuf, .max = sizeof(dbuf)};

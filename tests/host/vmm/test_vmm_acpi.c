@@ -219,6 +219,13 @@ static void test_dsdt_aml(void **state)
 	assert_true(contains(d, n, "PS2M", 4));
 	assert_true(contains(d, n, mouse_hid, sizeof(mouse_hid)));
 	assert_true(contains(d, n, mouse_irq, sizeof(mouse_irq)));
+	/* The RTC: RTC_ EisaId("PNP0B00") with IO 0x70/2 and no IRQ (the End tag follows):
+	 * without it Linux's rtc_cmos probes IRQ 8, absent on a hardware-reduced platform. */
+	const uint8_t rtc_hid[] = {0x0c, 0x41, 0xd0, 0x0b, 0x00};
+	const uint8_t rtc_res[] = {0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02, 0x79, 0x00};
+	assert_true(contains(d, n, "RTC_", 4));
+	assert_true(contains(d, n, rtc_hid, sizeof(rtc_hid)));
+	assert_true(contains(d, n, rtc_res, sizeof(rtc_res)));
 	/* Too small a buffer fails cleanly. */
 	uint8_t small[40];
 	assert_true(acpi_dsdt_build(small, sizeof(small)) < 0);
@@ -315,7 +322,8 @@ static void iasl_check(const struct acpi_blob *b, const char *dsl_grep)
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && grep -q 'PNP0501' dsdt.dsl && grep -q '_S5' dsdt.dsl && "
 		 "grep -q '0x03F8' dsdt.dsl && grep -q 'PNP0303' dsdt.dsl && "
-		 "grep -q 'PNP0F13' dsdt.dsl && grep -q 'IRQNoFlags ()' dsdt.dsl && %s",
+		 "grep -q 'PNP0F13' dsdt.dsl && grep -q 'IRQNoFlags ()' dsdt.dsl && "
+		 "grep -q 'PNP0B00' dsdt.dsl && %s",
 		 dir, dsl_grep);
 	if (system(cmd) != 0) {
 		snprintf(cmd, sizeof(cmd), "cat %s/dsdt.dsl", dir);
