@@ -24,6 +24,14 @@
  * found a thread stolen by an idle CPU and then held, on no queue, by that
  * CPU's preempted idle thread (sched.c, pull_work). The threads here spin on
  * purpose: not a test for -icount, where one vCPU may run alone for long.
+ * Seen under QEMU 7.2, single-threaded TCG with -icount shift=0, 4 CPUs: the
+ * part failed with every missing worker on one of three vCPUs that sat in the
+ * kernel with interrupts off, waiting for ipc_lock (a ticket lock). The lock
+ * was free and the next ticket was one vCPU's, yet that vCPU did not run one
+ * instruction of its four-instruction wait loop for 12 s of guest time, while
+ * the fourth vCPU (the main thread and one yielding worker, never idle) ticked
+ * every millisecond. All went on as soon as that vCPU halted. A vCPU that
+ * QEMU does not run, not a thread the kernel lost.
  */
 #include "t_check.h"
 #include <orb/thread.h>
