@@ -188,7 +188,7 @@ def cases(Case):
         # twice as many; on 1 and 4 CPUs. Not soaked under -icount: there QEMU 7.2 may run
         # one busy vCPU alone while guest time goes on. Seen under shift=0: three vCPUs
         # spinning for ipc_lock with interrupts off, the one it was handed to not executing
-        # one instruction of its wait loop for 2 to 12 s of guest time while a fourth vCPU
+        # one instruction of its wait loop for up to 120 s of guest time while a fourth vCPU
         # ticked every millisecond; the run failed its 120 s bound. The bound would then
         # measure QEMU's turn-taking, not the kernel's (t_yieldwake.c).
         *[user(f'user_yieldwake_smp{n}', 't_yieldwake', smp=n, timeout=600,
