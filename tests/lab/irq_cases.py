@@ -51,7 +51,6 @@ kernel irqchip, and 6 quiet 4-vCPU boots on each irqchip, did not.)
 Owns nothing about orbvm's command line beyond --irqchip (vmdrive.vmm_argv builds it).
 """
 
-import hashlib
 import os
 import re
 import shutil
@@ -242,18 +241,7 @@ def case_split(args, res, statuses, cpus, tmp):
             res.check("%s: nproc is %d" % (name, cpus), m.group(1) == str(cpus),
                       "nproc %s (TSC-deadline timer on %s)" % m.groups())
         before = interrupts(vm, res, name) or {}
-        vm.send(smp_cases.writers_cmd(cpus) + "\n")
-        try:
-            vm.expect(r"H-WDONE-%d\n" % (cpus * 3), 120)
-            for i, cpu, s in re.findall(r"H-W-(\d+)-(\d+)-([0-9a-f]{64})", vm.out):
-                sums[int(i)] = (int(cpu), s)
-        except vmdrive.Timeout as e:
-            res.check("%s: %d pinned writers finish" % (name, cpus), False,
-                      "%s\n%s" % (e, vm.tail()))
-        ran = sorted(c for c, _ in sums.values())
-        res.check("%s: one writer ran on each of the %d CPUs" % (name, cpus),
-                  sorted(sums) == list(range(cpus)) and ran == list(range(cpus)),
-                  "writer: CPU %r" % {i: c for i, (c, _) in sums.items()})
+        sums = smp_cases.run_writers(vm, res, name, cpus)
         after = interrupts(vm, res, name)
         if after is not None:
             check_lines(res, name, before, after)
@@ -262,11 +250,7 @@ def case_split(args, res, statuses, cpus, tmp):
         poweroff(args, res, name, vm, statuses)
     finally:
         vm.close()
-    if len(sums) == cpus:
-        with open(img, "rb") as f:
-            host = [hashlib.sha256(f.read(WRITE_MIB << 20)).hexdigest() for _ in range(cpus)]
-        res.check("%s: the image holds every writer's data (SHA-256)" % name,
-                  all(host[i] == sums[i][1] for i in range(cpus)))
+    smp_cases.check_image(res, name, img, cpus, sums)
 
 
 def case_pci(args, res, statuses):

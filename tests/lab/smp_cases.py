@@ -85,18 +85,7 @@ def case_disk(args, res, statuses, cpus, tmp):
             res.check("%s: nproc is %d and CPUs %s are online" % (name, cpus, online),
                       m.group(1) == str(cpus) and m.group(2) == online,
                       "nproc %s, online %s" % (m.group(1), m.group(2)))
-        vm.send(writers_cmd(cpus) + "\n")
-        try:
-            vm.expect(r"H-WDONE-%d\n" % (cpus * 3), 120)
-            for i, cpu, s in re.findall(r"H-W-(\d+)-(\d+)-([0-9a-f]{64})", vm.out):
-                sums[int(i)] = (int(cpu), s)
-        except vmdrive.Timeout as e:
-            res.check("%s: %d pinned writers finish" % (name, cpus), False,
-                      "%s\n%s" % (e, vm.tail()))
-        ran = sorted(c for c, _ in sums.values())
-        res.check("%s: one writer ran on each of the %d CPUs at once" % (name, cpus),
-                  sorted(sums) == list(range(cpus)) and ran == list(range(cpus)),
-                  "writer: CPU %r" % {i: c for i, (c, _) in sums.items()})
+        sums = run_writers(vm, res, name, cpus)
         vm.send("taskset -c %d poweroff -f\n" % (cpus - 1))
         status = vm.wait(args.exit_timeout)
         res.check("%s: poweroff on CPU %d gives the power-off status" % (name, cpus - 1),
@@ -104,6 +93,30 @@ def case_disk(args, res, statuses, cpus, tmp):
                       status, "" if status == statuses["poweroff"] else "\n" + vm.tail()))
     finally:
         vm.close()
+    check_image(res, name, img, cpus, sums)
+
+
+def run_writers(vm, res, name, cpus):
+    """Runs writers_cmd(cpus) in the guest; checks that one writer ran on each CPU at
+    once; returns {writer: (CPU, SHA-256 of its data)}."""
+    sums = {}
+    vm.send(writers_cmd(cpus) + "\n")
+    try:
+        vm.expect(r"H-WDONE-%d\n" % (cpus * 3), 120)
+        for i, cpu, s in re.findall(r"H-W-(\d+)-(\d+)-([0-9a-f]{64})", vm.out):
+            sums[int(i)] = (int(cpu), s)
+    except vmdrive.Timeout as e:
+        res.check("%s: %d pinned writers finish" % (name, cpus), False,
+                  "%s\n%s" % (e, vm.tail()))
+    ran = sorted(c for c, _ in sums.values())
+    res.check("%s: one writer ran on each of the %d CPUs at once" % (name, cpus),
+              sorted(sums) == list(range(cpus)) and ran == list(range(cpus)),
+              "writer: CPU %r" % {i: c for i, (c, _) in sums.items()})
+    return sums
+
+
+def check_image(res, name, img, cpus, sums):
+    """After power-off: the host finds each writer's data in its part of img."""
     if len(sums) == cpus:
         with open(img, "rb") as f:
             host = [hashlib.sha256(f.read(WRITE_MIB << 20)).hexdigest() for _ in range(cpus)]

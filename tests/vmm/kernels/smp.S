@@ -262,25 +262,6 @@ park:	cli
 	hlt
 	jmp park
 
-/* Copied to TRAMP_ADDR; an AP starts here in real mode at TRAMP_ADDR >> 4:0. */
-	.code16
-tramp_start:
-	cli
-	lgdtl %cs:(tramp_gdtr - tramp_start)
-	movl %cr0, %eax
-	orl $1, %eax
-	movl %eax, %cr0
-	ljmpl $0x08, $ap_entry32
-	.balign 8
-tramp_gdt:
-	.quad 0
-	.quad 0x00cf9b000000ffff /* 0x08: flat 32-bit code */
-	.quad 0x00cf93000000ffff /* 0x10: flat data */
-tramp_gdtr:
-	.word 3 * 8 - 1
-	.long TRAMP_ADDR + (tramp_gdt - tramp_start)
-tramp_end:
-	.code32
 
 	.section .rodata
 null_idt:
