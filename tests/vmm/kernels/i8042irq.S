@@ -160,15 +160,7 @@ setup_idt:
 	lidt idtr
 	ret
 
-/* IDT entry ECX: a 32-bit interrupt gate to EAX in the current code segment. */
-set_gate:
-	leal idt(,%ecx,8), %edi
-	movw %ax, (%edi)
-	movw %cs, 2(%edi)
-	movw $0x8e00, 4(%edi)
-	shrl $16, %eax
-	movw %ax, 6(%edi)
-	ret
+	SET_GATE_CODE /* set_gate */
 
 pic_kbd:
 	inb $0x60, %al

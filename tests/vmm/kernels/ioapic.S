@@ -327,15 +327,7 @@ setup_idt:
 	lidt idtr
 	ret
 
-/* IDT entry ECX: a 32-bit interrupt gate to EAX in the current code segment. */
-set_gate:
-	leal idt(,%ecx,8), %edi
-	movw %ax, (%edi)
-	movw %cs, 2(%edi)
-	movw $0x8e00, 4(%edi)
-	shrl $16, %eax
-	movw %ax, 6(%edi)
-	ret
+	SET_GATE_CODE /* set_gate */
 
 /*
  * Pin 4 on the BSP: counts; from count clear_at on, reads IIR (which drops
